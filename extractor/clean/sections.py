@@ -1,0 +1,243 @@
+"""Build the abstract string and its ``Section`` list, shared by the HTML and text cleaners.
+
+Contract (other stages depend on it): ``Document.abstract`` keeps headings inline as written,
+one paragraph per section, ``"BACKGROUND: body\\n\\nMETHODS: body"``; each ``Section`` covers
+the *body* (text after ``"LABEL: "``) and carries a normalised, upper-case NLM-like label.
+
+Label normalisation follows the NLM structured-abstract categories where a synonym is clear:
+AIM(S)/PURPOSE/OBJECTIVE(S)/GOAL → OBJECTIVE; INTRODUCTION/CONTEXT/RATIONALE → BACKGROUND;
+DESIGN/SETTING/PARTICIPANTS/PATIENTS/(MATERIALS|PATIENTS) AND METHODS/METHODOLOGY → METHODS;
+FINDINGS/MAIN RESULTS → RESULTS; CONCLUSION/INTERPRETATION → CONCLUSIONS. Any other heading
+is kept, upper-cased as written (``TRIAL REGISTRATION``, ``PRIMARY FUNDING SOURCE``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+from ..records import Section
+
+_SYNONYMS: dict[str, str] = {
+    "BACKGROUND": "BACKGROUND",
+    "BACKGROUNDS": "BACKGROUND",
+    "INTRODUCTION": "BACKGROUND",
+    "CONTEXT": "BACKGROUND",
+    "RATIONALE": "BACKGROUND",
+    "BACKGROUND AND AIMS": "BACKGROUND",
+    "BACKGROUND AND PURPOSE": "BACKGROUND",
+    "BACKGROUND AND OBJECTIVE": "BACKGROUND",
+    "BACKGROUND AND OBJECTIVES": "BACKGROUND",
+    "OBJECTIVE": "OBJECTIVE",
+    "OBJECTIVES": "OBJECTIVE",
+    "AIM": "OBJECTIVE",
+    "AIMS": "OBJECTIVE",
+    "PURPOSE": "OBJECTIVE",
+    "GOAL": "OBJECTIVE",
+    "GOALS": "OBJECTIVE",
+    "STUDY OBJECTIVE": "OBJECTIVE",
+    "PURPOSE OF THE REVIEW": "OBJECTIVE",
+    "PURPOSE OF REVIEW": "OBJECTIVE",
+    "METHODS": "METHODS",
+    "METHOD": "METHODS",
+    "METHODOLOGY": "METHODS",
+    "DESIGN": "METHODS",
+    "STUDY DESIGN": "METHODS",
+    "SETTING": "METHODS",
+    "SETTINGS": "METHODS",
+    "PARTICIPANTS": "METHODS",
+    "PATIENTS": "METHODS",
+    "SUBJECTS": "METHODS",
+    "INTERVENTION": "METHODS",
+    "INTERVENTIONS": "METHODS",
+    "MEASUREMENTS": "METHODS",
+    "MAIN OUTCOME MEASURES": "METHODS",
+    "PATIENTS AND METHODS": "METHODS",
+    "MATERIALS AND METHODS": "METHODS",
+    "MATERIAL AND METHODS": "METHODS",
+    "SUBJECTS AND METHODS": "METHODS",
+    "METHODS AND MATERIALS": "METHODS",
+    "DESIGN, SETTING, AND PARTICIPANTS": "METHODS",
+    "EXPERIMENTAL DESIGN": "METHODS",
+    "RESULTS": "RESULTS",
+    "RESULT": "RESULTS",
+    "FINDINGS": "RESULTS",
+    "MAIN RESULTS": "RESULTS",
+    "RECENT FINDINGS": "RESULTS",
+    "CONCLUSIONS": "CONCLUSIONS",
+    "CONCLUSION": "CONCLUSIONS",
+    "INTERPRETATION": "CONCLUSIONS",
+    "AUTHORS' CONCLUSIONS": "CONCLUSIONS",
+    "CONCLUSIONS AND RELEVANCE": "CONCLUSIONS",
+    "DISCUSSION": "CONCLUSIONS",
+    "SUMMARY": "CONCLUSIONS",
+}
+
+#: Headings recognised in mixed case too (``Background:``); all-caps headings are always accepted.
+KNOWN_HEADINGS: frozenset[str] = frozenset(_SYNONYMS) | frozenset(
+    {
+        "TRIAL REGISTRATION",
+        "PRIMARY FUNDING SOURCE",
+        "LIMITATION",
+        "LIMITATIONS",
+        "FUNDING",
+        "CLINICAL TRIAL REGISTRATION",
+        "LEVEL OF EVIDENCE",
+        "IMPORTANCE",
+        "EXPOSURE",
+        "EXPOSURES",
+        "MAIN OUTCOMES AND MEASURES",
+        "SIGNIFICANCE",
+        "KEY POINTS",
+        "HIGHLIGHTS",
+    }
+)
+
+_WS = re.compile(r"\s+")
+# An all-caps heading (2+ letters, words joined by spaces, "and", "&", "/", ",") then a colon.
+_CAPS_HEAD = r"[A-Z][A-Z'’&/,\- ]{1,58}[A-Z]"
+_INLINE = re.compile(rf"(?:(?<=^)|(?<=[.!?)\]]\s)|(?<=[.!?)\]]))\s*({_CAPS_HEAD}):\s+")
+_LEADING = re.compile(r"^\s*([A-Za-z][A-Za-z'’&/,\- ]{1,58}[A-Za-z])\s*[:.]\s+(?=\S)")
+
+
+def normalise_space(text: str) -> str:
+    """Collapse all whitespace runs to one space and strip the ends."""
+    return _WS.sub(" ", text.replace("\u00a0", " ")).strip()
+
+
+def normalise_label(raw: str) -> str:
+    """Map a heading as written to its upper-case NLM-like category.
+
+    Args:
+        raw: the heading text, with or without a trailing colon.
+
+    Returns:
+        ``BACKGROUND``, ``OBJECTIVE``, ``METHODS``, ``RESULTS``, ``CONCLUSIONS`` for known
+        synonyms, else the heading upper-cased and whitespace-normalised.
+    """
+    label = normalise_space(raw).rstrip(":.").strip().upper().replace("’", "'")
+    return _SYNONYMS.get(label, label)
+
+
+def is_heading(raw: str) -> bool:
+    """True when ``raw`` reads as a structured-abstract heading (all caps or a known label)."""
+    text = normalise_space(raw).rstrip(":.").strip()
+    if not text or len(text) > 60 or not re.search(r"[A-Za-z]", text):
+        return False
+    upper = text.upper().replace("’", "'")
+    if upper in KNOWN_HEADINGS:
+        return True
+    return text.isupper() and len(text.split()) <= 6 and len(text) >= 3
+
+
+def split_leading_heading(paragraph: str) -> tuple[str | None, str]:
+    """Split ``"METHODS: body"`` into ``("METHODS", "body")``; no heading → ``(None, text)``."""
+    text = normalise_space(paragraph)
+    match = _LEADING.match(text)
+    if match and is_heading(match.group(1)):
+        head = match.group(1)
+        sep = text[match.end(1) : match.end()].strip()
+        if sep == ":" or head.isupper():
+            return head, text[match.end() :]
+    return None, text
+
+
+def split_inline_headings(text: str) -> list[tuple[str | None, str]]:
+    """Split plain text with inline headings into ``(heading, body)`` paragraphs.
+
+    Handles headings at paragraph starts (``"Background: ..."``) and all-caps headings inside
+    one run-on paragraph (``"BACKGROUND: ... METHODS: ..."``). Text before the first heading is
+    returned with heading ``None``.
+
+    Args:
+        text: abstract text; paragraphs separated by blank lines or newlines.
+
+    Returns:
+        A list of ``(heading as written or None, body)`` pairs, bodies whitespace-normalised.
+    """
+    out: list[tuple[str | None, str]] = []
+    for para in re.split(r"\n\s*\n|\n(?=\s*[A-Z][A-Za-z ]{2,40}:\s)", text):
+        para = normalise_space(para)
+        if not para:
+            continue
+        head, body = split_leading_heading(para)
+        pieces: list[tuple[str | None, str]] = []
+        last = 0
+        current = head
+        for match in _INLINE.finditer(body):
+            if match.start() == 0 or not is_heading(match.group(1)):
+                continue
+            before = body[last : match.start()].strip()
+            if before or current is not None:
+                pieces.append((current, before))
+            current = match.group(1)
+            last = match.end()
+        pieces.append((current, body[last:].strip()))
+        out.extend((h, b) for h, b in pieces if b or h)
+    return out
+
+
+def split_sections(
+    paragraphs: Iterable[tuple[str | None, str]] | Sequence[str],
+) -> tuple[str, tuple[Section, ...]]:
+    """Render paragraphs to the abstract string and its sections.
+
+    Args:
+        paragraphs: ``(heading or None, body)`` pairs, or plain strings (whose leading
+            ``"HEADING:"`` is detected with :func:`split_leading_heading`).
+
+    Returns:
+        ``(abstract, sections)``: paragraphs joined by blank lines, each labelled one as
+        ``"HEADING: body"`` with a ``Section`` over the body. When no paragraph carries a
+        heading the abstract is unstructured and ``sections`` is ``()``.
+    """
+    pairs: list[tuple[str | None, str]] = []
+    for item in paragraphs:
+        if isinstance(item, str):
+            pairs.append(split_leading_heading(item))
+        else:
+            head, body = item
+            head = normalise_space(head).rstrip(":").strip() if head else None
+            pairs.append((head or None, normalise_space(body)))
+    # A heading with no body of its own heads the next paragraph.
+    merged: list[tuple[str | None, str]] = []
+    pending: str | None = None
+    for head, body in pairs:
+        if head and not body:
+            pending = head
+            continue
+        if pending and head is None:
+            head, pending = pending, None
+        merged.append((head, body))
+    parts: list[str] = []
+    sections: list[Section] = []
+    offset = 0
+    structured = any(h for h, _ in merged)
+    for head, body in merged:
+        if not body:
+            continue
+        if parts:
+            offset += 2
+        if head and structured:
+            prefix = f"{head}: "
+            sections.append(
+                Section(normalise_label(head), offset + len(prefix), offset + len(prefix) + len(body))
+            )
+            chunk = prefix + body
+        else:
+            chunk = body
+        parts.append(chunk)
+        offset += len(chunk)
+    abstract = "\n\n".join(parts)
+    return abstract, tuple(sections)
+
+
+__all__ = [
+    "KNOWN_HEADINGS",
+    "is_heading",
+    "normalise_label",
+    "normalise_space",
+    "split_inline_headings",
+    "split_leading_heading",
+    "split_sections",
+]

@@ -1,0 +1,273 @@
+"""Frozen records: what a cleaned page is (``Document``) and what we extract (``Evidence``).
+
+Every extracted value keeps its provenance: the exact ``text``, its ``start``/``end`` character
+offsets into ``Document.abstract`` (so ``abstract[start:end] == text``) and the ``source``
+(rule or model name) that produced it. ``Evidence.to_dict()`` is the ``--json`` form.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+SPAN_LABELS = (
+    "POPULATION",
+    "CONDITION",
+    "SAMPLE_SIZE",
+    "INTERVENTION",
+    "COMPARATOR",
+    "DOSE",
+    "OUTCOME",
+    "RESULT",
+    "ADVERSE_EVENT",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """A labelled part of a structured abstract (``BACKGROUND``, ``METHODS`` ...).
+
+    ``start``/``end`` cover the section's body in ``Document.abstract`` (after its heading).
+    """
+
+    label: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A cleaned abstract and the metadata found beside it.
+
+    Attributes:
+        title: article title ("" when unknown).
+        abstract: the abstract text; all offsets in a record index into it.
+        sections: labelled sections, in order, when the abstract is structured.
+        pmid, doi, journal, year, authors, publication_types: metadata when present.
+        source: the input path or URL as the user gave it.
+        kind: how the input was read: ``html``, ``text`` (and later ``pubmed-xml``, ``ris`` ...).
+        site: the site profile used to clean a page (``pubmed``, ``generic`` ...), if any.
+    """
+
+    title: str
+    abstract: str
+    sections: tuple[Section, ...] = ()
+    pmid: str | None = None
+    doi: str | None = None
+    journal: str | None = None
+    year: int | None = None
+    authors: tuple[str, ...] = ()
+    publication_types: tuple[str, ...] = ()
+    source: str = ""
+    kind: str = "text"
+    site: str | None = None
+
+    @property
+    def content_hash(self) -> str:
+        """A stable hash of title + abstract, whitespace-normalised and case-folded."""
+        norm = " ".join(f"{self.title}\n{self.abstract}".split()).casefold()
+        return hashlib.sha256(norm.encode("utf-8")).hexdigest()[:16]
+
+    @property
+    def record_id(self) -> str:
+        """Stable id used as primary key: ``pmid:…``, else ``doi:…``, else ``sha:…``."""
+        if self.pmid:
+            return f"pmid:{self.pmid}"
+        if self.doi:
+            return f"doi:{self.doi.lower()}"
+        return f"sha:{self.content_hash}"
+
+    def section_at(self, offset: int) -> str | None:
+        """The label of the section holding character ``offset``, if any."""
+        for sec in self.sections:
+            if sec.start <= offset < sec.end:
+                return sec.label
+        return None
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["sections"] = [asdict(s) for s in self.sections]
+        data["authors"] = list(self.authors)
+        data["publication_types"] = list(self.publication_types)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Document:
+        return cls(
+            title=data.get("title") or "",
+            abstract=data.get("abstract") or "",
+            sections=tuple(Section(**s) for s in data.get("sections") or ()),
+            pmid=data.get("pmid"),
+            doi=data.get("doi"),
+            journal=data.get("journal"),
+            year=data.get("year"),
+            authors=tuple(data.get("authors") or ()),
+            publication_types=tuple(data.get("publication_types") or ()),
+            source=data.get("source") or "",
+            kind=data.get("kind") or "text",
+            site=data.get("site"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """One extracted span with its provenance."""
+
+    label: str
+    text: str
+    start: int
+    end: int
+    source: str
+    section: str | None = None
+    confidence: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Dose:
+    """One dose expression, e.g. ``400 mg/kg monthly`` (amount 400, unit mg, per kg).
+
+    ``phase`` is ``loading``, ``maintenance``, ``single``, ``titration`` or ``None``.
+    """
+
+    amount: float | None
+    unit: str | None
+    text: str
+    start: int
+    end: int
+    amount_max: float | None = None
+    per: str | None = None
+    multiplier: int | None = None
+    frequency: str | None = None
+    duration: str | None = None
+    route: str | None = None
+    phase: str | None = None
+    source: str = "rules"
+
+
+@dataclass(frozen=True, slots=True)
+class Intervention:
+    """An intervention or comparator arm with its doses.
+
+    ``role`` is ``intervention`` or ``comparator``; ``long_form`` is the expansion of an
+    abbreviation (IVIg → intravenous immunoglobulin).
+    """
+
+    name: str
+    start: int
+    end: int
+    long_form: str | None = None
+    role: str = "intervention"
+    doses: tuple[Dose, ...] = ()
+    n: int | None = None
+    source: str = "rules"
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """A numeric result: ``5 patients (>75%)`` → count 5, threshold ``>75%``, percent None."""
+
+    text: str
+    start: int
+    end: int
+    count: int | None = None
+    denominator: int | None = None
+    percent: float | None = None
+    threshold: str | None = None
+    source: str = "rules"
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """An outcome with the numeric results reported for it."""
+
+    name: str
+    results: tuple[Result, ...] = ()
+    start: int | None = None
+    end: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Population:
+    """Who was studied."""
+
+    description: str | None = None
+    condition: str | None = None
+    n: int | None = None
+    start: int | None = None
+    end: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AdverseEvent:
+    """An adverse event or withdrawal, with the sentence part that states it."""
+
+    text: str
+    start: int
+    end: int
+    name: str | None = None
+    count: int | None = None
+    kind: str = "adverse_event"  # or "withdrawal"
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """The structured evidence extracted from one Document."""
+
+    id: str
+    document: Document
+    population: Population = field(default_factory=Population)
+    interventions: tuple[Intervention, ...] = ()
+    outcomes: tuple[Outcome, ...] = ()
+    adverse_events: tuple[AdverseEvent, ...] = ()
+    design: str | None = None
+    conclusion: str | None = None
+    summary: str = ""
+    spans: tuple[Span, ...] = ()
+    pipeline: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``--json`` form: plain dicts and lists, keys as documented in the README."""
+        data = asdict(self)
+        data["document"] = self.document.to_dict()
+        return _lists(data)
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Evidence:
+        """Rebuild a record from its ``to_dict()`` form (as stored in the database)."""
+
+        def doses(items: list[dict[str, Any]]) -> tuple[Dose, ...]:
+            return tuple(Dose(**d) for d in items)
+
+        return cls(
+            id=data["id"],
+            document=Document.from_dict(data["document"]),
+            population=Population(**(data.get("population") or {})),
+            interventions=tuple(
+                Intervention(**{**i, "doses": doses(i.get("doses") or [])})
+                for i in data.get("interventions") or []
+            ),
+            outcomes=tuple(
+                Outcome(**{**o, "results": tuple(Result(**r) for r in o.get("results") or [])})
+                for o in data.get("outcomes") or []
+            ),
+            adverse_events=tuple(AdverseEvent(**a) for a in data.get("adverse_events") or []),
+            design=data.get("design"),
+            conclusion=data.get("conclusion"),
+            summary=data.get("summary") or "",
+            spans=tuple(Span(**s) for s in data.get("spans") or []),
+            pipeline=data.get("pipeline") or "",
+        )
+
+
+def _lists(value: Any) -> Any:
+    """Turn tuples into lists recursively so the JSON form is plain."""
+    if isinstance(value, dict):
+        return {k: _lists(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_lists(v) for v in value]
+    return value

@@ -1,0 +1,373 @@
+"""Stage 3: the SQLite evidence database (sqlite-utils).
+
+Tables (see ``MIGRATIONS`` for the exact schema)::
+
+    documents  one row per document: metadata, abstract, sections (JSON); FTS on title+abstract
+    evidence   one row per document: population, design, conclusion, summary, full record (JSON)
+    spans      every extracted span (label, text, start, end, source, section)
+    doses      one row per dose, with its intervention
+    outcomes   one row per numeric result, with its outcome
+    failures   one row per source that could not be processed, with the reason
+
+Records are keyed by ``Document.record_id`` (PMID, DOI or content hash): storing the same
+document twice replaces its rows instead of adding new ones. Every record is written in one
+transaction, so a failure never leaves a half-written record.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from .errors import StoreError
+from .records import Evidence
+
+CHILD_TABLES = ("spans", "doses", "outcomes")
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _migration_1(db: sqlite_utils.Database) -> None:
+    """Initial schema."""
+    db["documents"].create(
+        {
+            "id": str,
+            "title": str,
+            "abstract": str,
+            "sections": str,
+            "pmid": str,
+            "doi": str,
+            "journal": str,
+            "year": int,
+            "authors": str,
+            "publication_types": str,
+            "source": str,
+            "kind": str,
+            "site": str,
+            "content_hash": str,
+            "updated_at": str,
+        },
+        pk="id",
+    )
+    db["evidence"].create(
+        {
+            "id": str,
+            "population": str,
+            "condition": str,
+            "n": int,
+            "interventions": str,
+            "comparators": str,
+            "outcomes": str,
+            "adverse_events": str,
+            "design": str,
+            "conclusion": str,
+            "summary": str,
+            "record": str,
+            "pipeline": str,
+            "extracted_at": str,
+        },
+        pk="id",
+        foreign_keys=[("id", "documents", "id")],
+    )
+    db["spans"].create(
+        {
+            "doc_id": str,
+            "label": str,
+            "text": str,
+            "start": int,
+            "end": int,
+            "source": str,
+            "section": str,
+        },
+        foreign_keys=[("doc_id", "documents", "id")],
+    )
+    db["doses"].create(
+        {
+            "doc_id": str,
+            "intervention": str,
+            "long_form": str,
+            "role": str,
+            "amount": float,
+            "amount_max": float,
+            "unit": str,
+            "per": str,
+            "multiplier": int,
+            "frequency": str,
+            "duration": str,
+            "route": str,
+            "phase": str,
+            "text": str,
+            "start": int,
+            "end": int,
+        },
+        foreign_keys=[("doc_id", "documents", "id")],
+    )
+    db["outcomes"].create(
+        {
+            "doc_id": str,
+            "outcome": str,
+            "count": int,
+            "denominator": int,
+            "percent": float,
+            "threshold": str,
+            "text": str,
+            "start": int,
+            "end": int,
+        },
+        foreign_keys=[("doc_id", "documents", "id")],
+    )
+    db["failures"].create(
+        {"source": str, "kind": str, "message": str, "failed_at": str},
+        pk="source",
+    )
+    for table in CHILD_TABLES:
+        db[table].create_index(["doc_id"])
+    db["documents"].create_index(["pmid"])
+    db["documents"].create_index(["doi"])
+    db["documents"].create_index(["year"])
+    db["evidence"].create_index(["n"])
+    db["evidence"].create_index(["design"])
+    db["documents"].enable_fts(["title", "abstract"], create_triggers=True, tokenize="porter")
+
+
+MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_migration_1,)
+
+
+def migrate(db: sqlite_utils.Database) -> int:
+    """Apply pending migrations; return the schema version now in force."""
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS _migrations (version INTEGER PRIMARY KEY, applied_at TEXT)"
+    )
+    row = db.execute("SELECT MAX(version) FROM _migrations").fetchone()
+    current = row[0] or 0
+    for version, step in enumerate(MIGRATIONS, start=1):
+        if version <= current:
+            continue
+        with db.atomic():
+            step(db)
+            db.execute("INSERT INTO _migrations VALUES (?, ?)", [version, _now()])
+        current = version
+    return current
+
+
+def open_db(path: str | Path, *, create: bool = True) -> sqlite_utils.Database:
+    """Open (and if needed create and migrate) the evidence database at ``path``.
+
+    Raises:
+        StoreError: the file cannot be opened, is not a SQLite database, or does not exist
+            and ``create`` is false.
+    """
+    path = Path(path)
+    if not create and not path.is_file():
+        raise StoreError(f"no database at {path}; run 'evidence extract' or 'batch' first")
+    try:
+        if create:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite_utils.Database(path)
+        db.enable_wal()
+        db.execute("PRAGMA foreign_keys = ON")
+        migrate(db)
+    except (sqlite3.DatabaseError, OSError) as exc:
+        raise StoreError(f"cannot open database {path}: {exc}") from exc
+    return db
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _rows(record: Evidence) -> dict[str, list[dict[str, Any]]]:
+    """All rows of one record, built before anything is written."""
+    doc = record.document
+    data = record.to_dict()
+    rid = record.id
+    document_row = {
+        "id": rid,
+        "title": doc.title,
+        "abstract": doc.abstract,
+        "sections": _json(data["document"]["sections"]),
+        "pmid": doc.pmid,
+        "doi": doc.doi,
+        "journal": doc.journal,
+        "year": doc.year,
+        "authors": _json(list(doc.authors)),
+        "publication_types": _json(list(doc.publication_types)),
+        "source": doc.source,
+        "kind": doc.kind,
+        "site": doc.site,
+        "content_hash": doc.content_hash,
+        "updated_at": _now(),
+    }
+    arms = [i for i in record.interventions if i.role != "comparator"]
+    comparators = [i for i in record.interventions if i.role == "comparator"]
+    evidence_row = {
+        "id": rid,
+        "population": record.population.description,
+        "condition": record.population.condition,
+        "n": record.population.n,
+        "interventions": _json([_arm_names(i.name, i.long_form) for i in arms]),
+        "comparators": _json([_arm_names(i.name, i.long_form) for i in comparators]),
+        "outcomes": _json([o.name for o in record.outcomes]),
+        "adverse_events": _json([a.name or a.text for a in record.adverse_events]),
+        "design": record.design,
+        "conclusion": record.conclusion,
+        "summary": record.summary,
+        "record": _json(data),
+        "pipeline": record.pipeline,
+        "extracted_at": _now(),
+    }
+    span_rows = [
+        {
+            "doc_id": rid,
+            "label": s.label,
+            "text": s.text,
+            "start": s.start,
+            "end": s.end,
+            "source": s.source,
+            "section": s.section,
+        }
+        for s in record.spans
+    ]
+    dose_rows = [
+        {
+            "doc_id": rid,
+            "intervention": arm.name,
+            "long_form": arm.long_form,
+            "role": arm.role,
+            "amount": d.amount,
+            "amount_max": d.amount_max,
+            "unit": d.unit,
+            "per": d.per,
+            "multiplier": d.multiplier,
+            "frequency": d.frequency,
+            "duration": d.duration,
+            "route": d.route,
+            "phase": d.phase,
+            "text": d.text,
+            "start": d.start,
+            "end": d.end,
+        }
+        for arm in record.interventions
+        for d in arm.doses
+    ]
+    outcome_rows = [
+        {
+            "doc_id": rid,
+            "outcome": o.name,
+            "count": r.count,
+            "denominator": r.denominator,
+            "percent": r.percent,
+            "threshold": r.threshold,
+            "text": r.text,
+            "start": r.start,
+            "end": r.end,
+        }
+        for o in record.outcomes
+        for r in o.results
+    ]
+    return {
+        "documents": [document_row],
+        "evidence": [evidence_row],
+        "spans": span_rows,
+        "doses": dose_rows,
+        "outcomes": outcome_rows,
+    }
+
+
+def _arm_names(name: str, long_form: str | None) -> str:
+    return f"{long_form} ({name})" if long_form and long_form.lower() != name.lower() else name
+
+
+def store_record(db: sqlite_utils.Database, record: Evidence) -> str:
+    """Insert or replace one record atomically; return its id.
+
+    A previous failure row for the same source is removed, since the source now succeeded.
+    """
+    rows = _rows(record)
+    try:
+        with db.atomic():
+            for table in CHILD_TABLES:
+                db.execute(f"DELETE FROM [{table}] WHERE doc_id = ?", [record.id])
+            db["documents"].upsert_all(rows["documents"], pk="id")
+            db["evidence"].upsert_all(rows["evidence"], pk="id")
+            for table in CHILD_TABLES:
+                if rows[table]:
+                    db[table].insert_all(rows[table])
+            if record.document.source:
+                db.execute("DELETE FROM failures WHERE source = ?", [record.document.source])
+    except sqlite3.Error as exc:
+        raise StoreError(f"cannot store record {record.id}: {exc}") from exc
+    return record.id
+
+
+def store_records(db: sqlite_utils.Database, records: Iterable[Evidence]) -> int:
+    """Store many records (each in its own transaction); return how many were stored."""
+    count = 0
+    for record in records:
+        store_record(db, record)
+        count += 1
+    return count
+
+
+def store_failure(db: sqlite_utils.Database, source: str, kind: str, message: str) -> None:
+    """Record (or update) the failure of one source."""
+    try:
+        with db.atomic():
+            db["failures"].upsert(
+                {"source": source, "kind": kind, "message": message, "failed_at": _now()},
+                pk="source",
+            )
+    except sqlite3.Error as exc:
+        raise StoreError(f"cannot record failure for {source}: {exc}") from exc
+
+
+def load_record(db: sqlite_utils.Database, record_id: str) -> Evidence:
+    """Load one stored record by id (``pmid:…``, ``doi:…``, ``sha:…``) or bare PMID/DOI.
+
+    Raises:
+        StoreError: no such record.
+    """
+    candidates = [record_id, f"pmid:{record_id}", f"doi:{record_id.lower()}"]
+    for rid in candidates:
+        row = db.execute("SELECT record FROM evidence WHERE id = ?", [rid]).fetchone()
+        if row:
+            return Evidence.from_dict(json.loads(row[0]))
+    prefix = db.execute(
+        "SELECT record FROM evidence WHERE id LIKE ? LIMIT 2", [f"%:{record_id}%"]
+    ).fetchall()
+    if len(prefix) == 1:
+        return Evidence.from_dict(json.loads(prefix[0][0]))
+    raise StoreError(f"no record with id {record_id!r}")
+
+
+def iter_records(db: sqlite_utils.Database) -> Iterator[Evidence]:
+    """Every stored record, in id order."""
+    for (raw,) in db.execute("SELECT record FROM evidence ORDER BY id"):
+        yield Evidence.from_dict(json.loads(raw))
+
+
+def count_rows(db: sqlite_utils.Database) -> dict[str, int]:
+    """Row counts per table, for status lines and tests."""
+    return {
+        name: db[name].count
+        for name in ("documents", "evidence", "spans", "doses", "outcomes", "failures")
+    }
+
+
+@contextmanager
+def database(path: str | Path, *, create: bool = True) -> Iterator[sqlite_utils.Database]:
+    """``with database(path) as db:`` — open, yield, always close."""
+    db = open_db(path, create=create)
+    try:
+        yield db
+    finally:
+        db.close()
