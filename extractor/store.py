@@ -38,7 +38,7 @@ def _now() -> str:
 
 def _migration_1(db: sqlite_utils.Database) -> None:
     """Initial schema."""
-    db["documents"].create(
+    db.table("documents").create(
         {
             "id": str,
             "title": str,
@@ -58,7 +58,7 @@ def _migration_1(db: sqlite_utils.Database) -> None:
         },
         pk="id",
     )
-    db["evidence"].create(
+    db.table("evidence").create(
         {
             "id": str,
             "population": str,
@@ -78,7 +78,7 @@ def _migration_1(db: sqlite_utils.Database) -> None:
         pk="id",
         foreign_keys=[("id", "documents", "id")],
     )
-    db["spans"].create(
+    db.table("spans").create(
         {
             "doc_id": str,
             "label": str,
@@ -90,7 +90,7 @@ def _migration_1(db: sqlite_utils.Database) -> None:
         },
         foreign_keys=[("doc_id", "documents", "id")],
     )
-    db["doses"].create(
+    db.table("doses").create(
         {
             "doc_id": str,
             "intervention": str,
@@ -111,7 +111,7 @@ def _migration_1(db: sqlite_utils.Database) -> None:
         },
         foreign_keys=[("doc_id", "documents", "id")],
     )
-    db["outcomes"].create(
+    db.table("outcomes").create(
         {
             "doc_id": str,
             "outcome": str,
@@ -125,18 +125,18 @@ def _migration_1(db: sqlite_utils.Database) -> None:
         },
         foreign_keys=[("doc_id", "documents", "id")],
     )
-    db["failures"].create(
+    db.table("failures").create(
         {"source": str, "kind": str, "message": str, "failed_at": str},
         pk="source",
     )
     for table in CHILD_TABLES:
-        db[table].create_index(["doc_id"])
-    db["documents"].create_index(["pmid"])
-    db["documents"].create_index(["doi"])
-    db["documents"].create_index(["year"])
-    db["evidence"].create_index(["n"])
-    db["evidence"].create_index(["design"])
-    db["documents"].enable_fts(["title", "abstract"], create_triggers=True, tokenize="porter")
+        db.table(table).create_index(["doc_id"])
+    db.table("documents").create_index(["pmid"])
+    db.table("documents").create_index(["doi"])
+    db.table("documents").create_index(["year"])
+    db.table("evidence").create_index(["n"])
+    db.table("evidence").create_index(["design"])
+    db.table("documents").enable_fts(["title", "abstract"], create_triggers=True, tokenize="porter")
 
 
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_migration_1,)
@@ -297,11 +297,11 @@ def store_record(db: sqlite_utils.Database, record: Evidence) -> str:
         with db.atomic():
             for table in CHILD_TABLES:
                 db.execute(f"DELETE FROM [{table}] WHERE doc_id = ?", [record.id])
-            db["documents"].upsert_all(rows["documents"], pk="id")
-            db["evidence"].upsert_all(rows["evidence"], pk="id")
+            db.table("documents").upsert_all(rows["documents"], pk="id")
+            db.table("evidence").upsert_all(rows["evidence"], pk="id")
             for table in CHILD_TABLES:
                 if rows[table]:
-                    db[table].insert_all(rows[table])
+                    db.table(table).insert_all(rows[table])
             if record.document.source:
                 db.execute("DELETE FROM failures WHERE source = ?", [record.document.source])
     except sqlite3.Error as exc:
@@ -322,7 +322,7 @@ def store_failure(db: sqlite_utils.Database, source: str, kind: str, message: st
     """Record (or update) the failure of one source."""
     try:
         with db.atomic():
-            db["failures"].upsert(
+            db.table("failures").upsert(
                 {"source": source, "kind": kind, "message": message, "failed_at": _now()},
                 pk="source",
             )

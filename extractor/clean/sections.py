@@ -221,7 +221,9 @@ def split_sections(
         if head and structured:
             prefix = f"{head}: "
             sections.append(
-                Section(normalise_label(head), offset + len(prefix), offset + len(prefix) + len(body))
+                Section(
+                    normalise_label(head), offset + len(prefix), offset + len(prefix) + len(body)
+                )
             )
             chunk = prefix + body
         else:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.response import BaseHTTPResponse
 from urllib3.util.retry import Retry
 
 from ..errors import FetchError, InputError
@@ -22,7 +23,7 @@ RETRY_STATUSES = (429, 500, 502, 503, 504)
 class CappedRetry(Retry):
     """``Retry`` that honours ``Retry-After`` but never sleeps longer than ``MAX_RETRY_AFTER``."""
 
-    def get_retry_after(self, response):  # type: ignore[no-untyped-def]  # urllib3 signature
+    def get_retry_after(self, response: BaseHTTPResponse) -> float | None:
         value = super().get_retry_after(response)
         if value is None:
             return None

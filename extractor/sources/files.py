@@ -44,8 +44,13 @@ _BOMS = (
 )
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-:.]+)""", re.I)
 _XML_ENCODING = re.compile(rb"""<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_\-.]+)""", re.I)
-_HTML_START = re.compile(r"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b", re.I | re.S)
-_TAG = re.compile(r"</?(?:html|head|body|div|p|span|a|meta|script|section|article|h[1-6]|br|li|ul|table|td|tr|img|link|title)\b[^>]*>", re.I)
+_HTML_START = re.compile(
+    r"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b", re.I | re.S
+)
+_TAG = re.compile(
+    r"</?(?:html|head|body|div|p|span|a|meta|script|section|article|h[1-6]|br|li|ul|table|td|tr|img|link|title)\b[^>]*>",
+    re.I,
+)
 
 
 def is_url(source: str) -> bool:

@@ -1,0 +1,440 @@
+"""Doc → ``Evidence``: the only place that reads the pipeline's Doc extensions.
+
+:func:`extract_evidence` runs the pipeline on one ``Document``; :func:`extract_many` streams
+many through ``nlp.pipe``. Both hand the caller's section boundaries, title and publication
+types to the components (``doc._.doc_sections``, ``doc._.title``, ``doc._.publication_types``)
+and turn what the components found into frozen records whose offsets index
+``Document.abstract`` (``abstract[start:end] == text`` for every span, dose, result and event).
+
+Interventions are named by their abbreviation when the abstract defines one (``name="IVIg"``,
+``long_form="intravenous immunoglobulin"``), else by their first mention.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from .errors import ExtractorError, ModelError
+from .nlp.common import abbreviation_records
+from .nlp.pipeline import get_pipeline, pipeline_label
+from .nlp.sample_size import pick_total
+from .records import (
+    SPAN_LABELS,
+    AdverseEvent,
+    Document,
+    Dose,
+    Evidence,
+    Intervention,
+    Outcome,
+    Population,
+    Result,
+    Span,
+)
+
+_DOSE_FIELDS = (
+    "amount", "unit", "text", "start", "end", "amount_max", "per", "multiplier", "frequency",
+    "duration", "route", "phase", "source",
+)
+_RESULT_FIELDS = ("text", "start", "end", "count", "denominator", "percent", "threshold", "source")
+_MODIFIERS = re.compile(r"^(?:(?:low|high|standard|single|repeated)[- ]dose|oral|daily)\s+", re.I)
+
+
+def make_doc(nlp: Language, document: Document) -> Doc:
+    """Tokenise ``document.abstract`` and attach the inputs the components read."""
+    doc = nlp.make_doc(document.abstract)
+    doc._.doc_sections = [[s.label, s.start, s.end] for s in document.sections] or None
+    doc._.title = document.title
+    doc._.publication_types = list(document.publication_types)
+    return doc
+
+
+def extract_evidence(document: Document, nlp: Language | None = None) -> Evidence:
+    """Run the pipeline on one document and build its ``Evidence`` record.
+
+    Args:
+        document: a cleaned document; offsets in the result index ``document.abstract``.
+        nlp: a pipeline from :func:`extractor.nlp.build_pipeline` (default: the shared one).
+
+    Raises:
+        ModelError: the pipeline failed on this document.
+    """
+    nlp = nlp or get_pipeline()
+    try:
+        doc = nlp(make_doc(nlp, document))
+    except ExtractorError:
+        raise
+    except Exception as exc:  # any component failure becomes one clear error for this item
+        raise ModelError(f"pipeline failed: {exc}", source=document.source or None) from exc
+    return evidence_from_doc(document, doc, pipeline_label(nlp))
+
+
+def extract_many(
+    documents: Iterable[Document],
+    nlp: Language | None = None,
+    *,
+    batch_size: int = 32,
+    n_process: int = 1,
+) -> Iterator[Evidence]:
+    """Stream ``Evidence`` records for many documents through ``nlp.pipe``.
+
+    Args:
+        documents: cleaned documents, in any number.
+        nlp: a pipeline (default: the shared one).
+        batch_size: documents per ``nlp.pipe`` batch.
+        n_process: worker processes for ``nlp.pipe`` (extension values are plain data).
+
+    Yields:
+        One ``Evidence`` per document, in input order.
+
+    Raises:
+        ModelError: the pipeline failed.
+    """
+    nlp = nlp or get_pipeline()
+    label = pipeline_label(nlp)
+    pairs = ((make_doc(nlp, d), d) for d in documents)
+    try:
+        for doc, document in nlp.pipe(pairs, as_tuples=True, batch_size=batch_size, n_process=n_process):
+            yield evidence_from_doc(document, doc, label)
+    except ExtractorError:
+        raise
+    except Exception as exc:
+        raise ModelError(f"pipeline failed: {exc}") from exc
+
+
+# --- Doc → records ---------------------------------------------------------------------------
+
+
+def evidence_from_doc(document: Document, doc: Doc, pipeline: str = "") -> Evidence:
+    """Build the ``Evidence`` record from a processed ``Doc`` of ``document.abstract``."""
+    text = doc.text
+    sentences: list[list[Any]] = doc._.sent_sections or [[0, len(text), None]]
+    starts = [int(r[0]) for r in sentences]
+    spans = _spans(doc, sentences, starts)
+    interventions = _interventions(doc, spans, starts)
+    population = _population(doc, spans)
+    outcomes = _outcomes(doc, spans, starts)
+    events = tuple(
+        AdverseEvent(
+            text=e["text"], start=e["start"], end=e["end"], name=e.get("name"),
+            count=e.get("count"), kind=e.get("kind", "adverse_event"),
+        )
+        for e in doc._.adverse_events or []
+    )
+    conclusion = (doc._.conclusion or {}).get("text")
+    evidence = Evidence(
+        id=document.record_id,
+        document=document,
+        population=population,
+        interventions=interventions,
+        outcomes=outcomes,
+        adverse_events=events,
+        design=doc._.design,
+        conclusion=conclusion,
+        spans=spans,
+        pipeline=pipeline,
+    )
+    summary = summarize(evidence, sample_noun=_sample_noun(doc))
+    return Evidence(**{**_fields(evidence), "summary": summary})
+
+
+def _fields(evidence: Evidence) -> dict[str, Any]:
+    return {name: getattr(evidence, name) for name in Evidence.__dataclass_fields__}
+
+
+def _sentence_of(starts: list[int], offset: int) -> int:
+    lo = 0
+    for i, s in enumerate(starts):
+        if s <= offset:
+            lo = i
+        else:
+            break
+    return lo
+
+
+def _spans(doc: Doc, sentences: list[list[Any]], starts: list[int]) -> tuple[Span, ...]:
+    out: list[Span] = []
+    seen: set[tuple[str, int, int]] = set()
+    group = doc.spans["evidence"] if "evidence" in doc.spans else []
+    for span in group:
+        if span.label_ not in SPAN_LABELS:
+            continue
+        key = (span.label_, span.start_char, span.end_char)
+        if key in seen:
+            continue
+        seen.add(key)
+        section = sentences[_sentence_of(starts, span.start_char)][2]
+        out.append(
+            Span(
+                label=span.label_, text=span.text, start=span.start_char, end=span.end_char,
+                source=span.id_ or "model", section=section,
+            )
+        )
+    out.sort(key=lambda s: (s.start, s.end, s.label))
+    return tuple(out)
+
+
+def _interventions(doc: Doc, spans: tuple[Span, ...], starts: list[int]) -> tuple[Intervention, ...]:
+    abbreviations = abbreviation_records(doc)
+    short_to_long = {a["short"]: a["long"] for a in abbreviations}
+    long_to_short = {a["long"].lower(): a["short"] for a in abbreviations}
+
+    def key_of(mention: str) -> str:
+        if mention in short_to_long:
+            return mention
+        if mention.lower() in long_to_short:
+            return long_to_short[mention.lower()]
+        for short in short_to_long:
+            if re.search(rf"(?<![\w-]){re.escape(short)}(?![\w-])", mention):
+                return short
+        return _MODIFIERS.sub("", mention).lower()
+
+    groups: dict[str, list[Span]] = {}
+    roles: dict[str, Counter[str]] = {}
+    for span in spans:
+        if span.label not in ("INTERVENTION", "COMPARATOR"):
+            continue
+        key = key_of(span.text)
+        groups.setdefault(key, []).append(span)
+        roles.setdefault(key, Counter())[span.label] += 1
+    if not groups:
+        return ()
+    mentions: list[tuple[int, int, str]] = []  # (start, end, key) of every mention
+    for key, items in groups.items():
+        mentions.extend((s.start, s.end, key) for s in items)
+    mentions.sort()
+
+    def nearest(offset: int) -> str | None:
+        sent = _sentence_of(starts, offset)
+        same = [m for m in mentions if _sentence_of(starts, m[0]) == sent]
+        before = [m for m in same if m[1] <= offset]
+        if before:
+            return before[-1][2]
+        after = [m for m in same if m[0] >= offset]
+        return after[0][2] if after else None
+
+    # The main intervention: the one named in the title, else the most mentioned.
+    def rank(key: str) -> tuple[int, int, int]:
+        items = groups[key]
+        from_title = any(s.source.endswith(".title") for s in items)
+        return (0 if from_title else 1, -len(items), items[0].start)
+
+    ordered = sorted(groups, key=rank)
+    main = next((k for k in ordered if roles[k]["INTERVENTION"] >= roles[k]["COMPARATOR"]), ordered[0])
+    doses: dict[str, list[Dose]] = {k: [] for k in groups}
+    for row in doc._.doses or []:
+        owner = nearest(row["start"]) or main
+        doses[owner].append(Dose(**{f: row.get(f) for f in _DOSE_FIELDS}))
+    arm_n: dict[str, int] = {}
+    for row in doc._.sample_sizes or []:
+        if row["kind"] == "arm":
+            owner = nearest(row["start"])
+            if owner is not None and owner not in arm_n:
+                arm_n[owner] = row["n"]
+    out: list[Intervention] = []
+    for key in ordered:
+        items = groups[key]
+        long_form = short_to_long.get(key)
+        name = key if long_form else items[0].text
+        anchor = next((s for s in items if s.text == name), items[0])
+        role = "comparator" if roles[key]["COMPARATOR"] > roles[key]["INTERVENTION"] else "intervention"
+        out.append(
+            Intervention(
+                name=anchor.text, start=anchor.start, end=anchor.end, long_form=long_form,
+                role=role, doses=tuple(doses[key]), n=arm_n.get(key),
+                source=items[0].source,
+            )
+        )
+    return tuple(out)
+
+
+def _population(doc: Doc, spans: tuple[Span, ...]) -> Population:
+    sizes = doc._.sample_sizes or []
+    chosen = pick_total(sizes)
+    pop = next((s for s in spans if s.label == "POPULATION"), None)
+    conditions = [s for s in spans if s.label == "CONDITION"]
+    condition = None
+    ranked = (
+        [s for s in conditions if s.source.endswith(".title")]
+        + [s for s in conditions if s.source.endswith(".patients_with")]
+    )
+    if ranked:
+        condition = ranked[0].text
+    elif conditions:
+        counts = Counter(s.text.lower() for s in conditions)
+        best = counts.most_common(1)[0][0]
+        condition = next(s.text for s in conditions if s.text.lower() == best)
+    elif (doc._.title_entities or {}).get("condition"):
+        condition = doc._.title_entities["condition"]
+    return Population(
+        description=pop.text if pop else None,
+        condition=condition,
+        n=chosen["n"] if chosen else None,
+        start=pop.start if pop else None,
+        end=pop.end if pop else None,
+    )
+
+
+def _outcomes(doc: Doc, spans: tuple[Span, ...], starts: list[int]) -> tuple[Outcome, ...]:
+    text = doc.text
+    named = [s for s in spans if s.label == "OUTCOME"]
+    by_name: dict[tuple[int, int], list[Result]] = {}
+    names: dict[tuple[int, int], str] = {}
+    sentence_owner: dict[int, tuple[int, int]] = {}
+    for row in doc._.results or []:
+        sent = _sentence_of(starts, row["start"])
+        result = Result(**{f: row.get(f) for f in _RESULT_FIELDS})
+        key: tuple[int, int] | None = None
+        if row.get("outcome_start") is not None:
+            key = sentence_owner.setdefault(sent, (row["outcome_start"], row["outcome_end"]))
+        else:
+            before = [s for s in named if _sentence_of(starts, s.start) == sent and s.start < row["start"]]
+            if before:
+                key = (before[-1].start, before[-1].end)
+            elif sent in sentence_owner:
+                key = sentence_owner[sent]
+            else:
+                key = _subject(text, starts, sent, row["start"])
+                sentence_owner[sent] = key
+        names.setdefault(key, text[key[0] : key[1]])
+        by_name.setdefault(key, []).append(result)
+    grouped = {
+        (r["outcome_start"], r["outcome_end"])
+        for r in doc._.results or []
+        if r.get("outcome_start") is not None
+    }
+    for span in named:
+        key = (span.start, span.end)
+        if key in grouped and key not in names:
+            continue  # a sibling level of an outcome already named ("partial improvement")
+        if key not in names and not any(a <= span.start and span.end <= b for a, b in names):
+            names[key] = span.text
+            by_name.setdefault(key, [])
+    out = [
+        Outcome(name=names[k], results=tuple(by_name[k]), start=k[0], end=k[1])
+        for k in sorted(names)
+    ]
+    return tuple(out)
+
+
+def _subject(text: str, starts: list[int], sent: int, limit: int) -> tuple[int, int]:
+    """Words from the sentence start to its first verb-like word: a fallback outcome name."""
+    start = starts[sent]
+    while start < limit and text[start].isspace():
+        start += 1
+    head = re.match(r"[A-Z][A-Z ]+:\s*", text[start:limit])
+    if head:
+        start += head.end()
+    chunk = text[start:limit]
+    stop = re.search(
+        r"\s(?:was|were|is|are|had|has|increased|decreased|improved|reduced|did|showed|"
+        r"remained|changed|differed|declined|rose|fell)\b|[,;(]",
+        chunk,
+    )
+    end = start + (stop.start() if stop else len(chunk))
+    words = text[start:end].split()
+    if len(words) > 8 or not words:
+        end = start + len(" ".join(chunk.split()[:1])) if not words else end
+    return start, max(end, start + 1)
+
+
+def _sample_noun(doc: Doc) -> str:
+    chosen = pick_total(doc._.sample_sizes or [])
+    if chosen and re.search(r"[A-Za-z]+$", chosen["text"]):
+        return str(re.search(r"[A-Za-z]+$", chosen["text"]).group(0)).lower()  # type: ignore[union-attr]
+    return "participants"
+
+
+# --- summary ---------------------------------------------------------------------------------
+
+
+def _fmt(value: float | None) -> str:
+    if value is None:
+        return ""
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def format_dose(dose: Dose) -> str:
+    """``1 g/kg ×2 (loading)``, ``400 mg/kg monthly (maintenance)`` ..."""
+    amount = _fmt(dose.amount)
+    if dose.amount_max is not None:
+        amount += f"–{_fmt(dose.amount_max)}"
+    out = f"{amount} {dose.unit or ''}".strip()
+    if dose.per:
+        out += f"/{dose.per}"
+    if dose.multiplier:
+        out += f" ×{dose.multiplier}"
+    if dose.frequency and not (dose.per and dose.per.endswith("day") and dose.frequency == "daily"):
+        out += f" {dose.frequency}"
+    if dose.route:
+        out += f" {dose.route}"
+    if dose.phase:
+        out += f" ({dose.phase})"
+    if dose.duration:
+        out += f" {dose.duration}"
+    return out
+
+
+def summarize(evidence: Evidence, *, sample_noun: str = "participants") -> str:
+    """A short plain-language paragraph built only from the extracted fields."""
+    parts: list[str] = []
+    main = [i for i in evidence.interventions if i.role == "intervention"][:2]
+    comparators = [i for i in evidence.interventions if i.role == "comparator"][:1]
+    design = (evidence.design or "study").split(" (")[0]
+    lead = design[:1].upper() + design[1:]
+    if main:
+        names = " and ".join(
+            f"{i.long_form} ({i.name})" if i.long_form else i.name for i in main
+        )
+        lead += f" of {names}"
+    if comparators:
+        lead += f" versus {comparators[0].name}"
+    pop = evidence.population
+    if pop.n:
+        lead += f" in {pop.n} {sample_noun}"
+        if pop.condition:
+            lead += f" with {pop.condition}"
+    elif pop.condition:
+        lead += f" in {pop.condition}"
+    parts.append(lead + ".")
+    doses = [d for i in evidence.interventions for d in i.doses]
+    if doses:
+        seen: list[str] = []
+        for d in doses:
+            item = format_dose(d)
+            if item not in seen:
+                seen.append(item)
+        parts.append("Dosing: " + ", then ".join(seen[:4]) + ".")
+    shown = [o for o in evidence.outcomes if o.results][:2]
+    for outcome in shown:
+        items = []
+        for r in outcome.results[:4]:
+            if r.count is not None and r.threshold:
+                items.append(f"{r.count} ({r.threshold})")
+            elif r.count is not None and r.denominator:
+                items.append(f"{r.count}/{r.denominator}")
+            elif r.percent is not None:
+                items.append(f"{_fmt(r.percent)}%")
+            else:
+                items.append(r.text)
+        parts.append(f"{outcome.name[:1].upper()}{outcome.name[1:]}: {', '.join(items)}.")
+    ae = [e for e in evidence.adverse_events if e.kind == "adverse_event"]
+    wd = [e for e in evidence.adverse_events if e.kind == "withdrawal"]
+    if ae:
+        parts.append("Adverse events: " + "; ".join(_event(e) for e in ae[:3]) + ".")
+    if wd:
+        parts.append("Withdrawals: " + "; ".join(_event(e) for e in wd[:3]) + ".")
+    return " ".join(parts)
+
+
+def _event(event: AdverseEvent) -> str:
+    name = event.name or event.text
+    return f"{name} (n={event.count})" if event.count is not None else name
+
+
+__all__ = ["evidence_from_doc", "extract_evidence", "extract_many", "format_dose", "make_doc", "summarize"]

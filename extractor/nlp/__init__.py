@@ -1,0 +1,12 @@
+"""Stage 2: the spaCy pipeline that turns an abstract into evidence spans.
+
+One component per module (``sections``, ``sample_size``, ``dosing``, ``results``,
+``entities``); rule data in ``patterns/*.jsonl``. Build it with :func:`build_pipeline` or use
+the shared :func:`get_pipeline`.
+"""
+
+from __future__ import annotations
+
+from .pipeline import build_pipeline, get_pipeline, pipeline_label
+
+__all__ = ["build_pipeline", "get_pipeline", "pipeline_label"]

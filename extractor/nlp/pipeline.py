@@ -1,0 +1,139 @@
+"""Build the evidence pipeline: blank English + scispaCy tokenizer + rule components.
+
+::
+
+    tokenizer            scispacy combined_rule_tokenizer
+    sentences            scispacy pysbd_sentencizer (or spaCy's rule "sentencizer")
+    abbreviation_detector  scispacy, serializable (plain dicts)
+    evidence_sections    sections.py
+    evidence_sample_size sample_size.py
+    evidence_dosing      dosing.py
+    evidence_results     results.py
+    [pico model]         sourced from <models_dir>/pico when present
+    evidence_entities    entities.py
+"""
+
+from __future__ import annotations
+
+import threading
+import warnings
+from pathlib import Path
+
+import spacy
+from spacy.language import Language
+
+from ..errors import ModelError
+from ..settings import get_settings
+from . import dosing, entities, results, sample_size, sections  # noqa: F401  (register factories)
+from .common import register_extensions
+
+PIPELINE_NAME = "evidence-rules"
+PIPELINE_VERSION = "0.1.0"
+PICO_DIR_NAME = "pico"
+
+_lock = threading.Lock()
+_cached: Language | None = None
+
+
+def _add_sentences(nlp: Language, sentencizer: str) -> None:
+    if sentencizer == "pysbd":
+        try:
+            import pysbd  # noqa: F401
+            from scispacy import custom_sentence_segmenter  # noqa: F401
+        except ImportError:
+            sentencizer = "rule"
+        else:
+            nlp.add_pipe("pysbd_sentencizer")
+            return
+    if sentencizer != "rule":
+        raise ModelError(f"unknown sentencizer {sentencizer!r} (use 'pysbd' or 'rule')")
+    nlp.add_pipe("sentencizer")
+
+
+def _source_pico(nlp: Language, path: Path) -> list[str]:
+    """Add every trainable component of the saved pipeline at ``path`` before the entities."""
+    try:
+        pico = spacy.load(path)
+    except Exception as exc:  # spaCy raises many kinds (OSError, ValueError, config errors)
+        raise ModelError(f"cannot load PICO model: {exc}", source=str(path)) from exc
+    added: list[str] = []
+    for name in pico.pipe_names:
+        if name in nlp.pipe_names:
+            continue
+        new_name = f"pico_{name}" if not name.startswith("pico") else name
+        nlp.add_pipe(name, name=new_name, source=pico, before="evidence_entities")
+        added.append(new_name)
+    if not added:
+        raise ModelError("PICO model has no components to add", source=str(path))
+    return added
+
+
+def build_pipeline(*, models_dir: Path | None = None, sentencizer: str = "pysbd") -> Language:
+    """Build the evidence pipeline.
+
+    The pipeline is ``spacy.blank("en")`` with scispaCy's ``combined_rule_tokenizer``, a sentence
+    splitter, scispaCy's ``abbreviation_detector`` and the five rule components
+    ``evidence_sections``, ``evidence_sample_size``, ``evidence_dosing``, ``evidence_results`` and
+    ``evidence_entities``.
+
+    **Plug-in point for a trained PICO model:** when ``<models_dir>/pico`` exists it must be a
+    spaCy pipeline saved with ``nlp.to_disk`` whose components write ``POPULATION``,
+    ``INTERVENTION``, ``COMPARATOR``, ``OUTCOME`` (or ``CONDITION``) spans to
+    ``doc.spans["evidence"]`` or to ``doc.ents``. Its components (its own tok2vec included) are
+    sourced into this pipeline just before ``evidence_entities``, which copies PICO ``doc.ents``
+    into the span group and adds its rule spans beside the model's. When the folder is absent
+    the pipeline is rules only. See ``models/README.md``.
+
+    Args:
+        models_dir: folder with trained pipelines (default: ``Settings.models_dir``).
+        sentencizer: ``"pysbd"`` (scispaCy's pysbd_sentencizer, falls back to the rule one when
+            pysbd is missing) or ``"rule"`` (spaCy's faster punctuation sentencizer).
+
+    Returns:
+        The ready pipeline; ``nlp.meta["name"]``/``["version"]`` name it.
+
+    Raises:
+        ModelError: scispaCy is missing, or the PICO model cannot be loaded.
+    """
+    register_extensions()
+    try:
+        from scispacy import abbreviation  # noqa: F401  (registers "abbreviation_detector")
+        from scispacy.custom_tokenizer import combined_rule_tokenizer
+    except ImportError as exc:
+        raise ModelError(f"scispacy is required: {exc}") from exc
+    nlp = spacy.blank("en")
+    nlp.tokenizer = combined_rule_tokenizer(nlp)
+    _add_sentences(nlp, sentencizer)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        nlp.add_pipe("abbreviation_detector", config={"make_serializable": True})
+    for name in (
+        "evidence_sections",
+        "evidence_sample_size",
+        "evidence_dosing",
+        "evidence_results",
+        "evidence_entities",
+    ):
+        nlp.add_pipe(name)
+    models_dir = models_dir if models_dir is not None else get_settings().models_dir
+    pico_path = Path(models_dir) / PICO_DIR_NAME
+    sourced: list[str] = []
+    if pico_path.is_dir():
+        sourced = _source_pico(nlp, pico_path)
+    nlp.meta["name"] = PIPELINE_NAME + ("+pico" if sourced else "")
+    nlp.meta["version"] = PIPELINE_VERSION
+    return nlp
+
+
+def get_pipeline() -> Language:
+    """The shared pipeline, built once per process with the default settings."""
+    global _cached
+    with _lock:
+        if _cached is None:
+            _cached = build_pipeline()
+        return _cached
+
+
+def pipeline_label(nlp: Language) -> str:
+    """A short ``name/version`` string for ``Evidence.pipeline``."""
+    return f"{nlp.meta.get('name', PIPELINE_NAME)}/{nlp.meta.get('version', PIPELINE_VERSION)}"

@@ -1,0 +1,115 @@
+"""``evidence_sections``: give every sentence the label of the abstract section it sits in.
+
+The caller may set ``doc._.doc_sections`` (``[[label, start, end], ...]``, section bodies as
+``Document.sections`` gives them) before the pipeline runs. When it is unset the component finds
+inline headings itself ("METHODS: ...", "ABSTRACT.RESULTS:" ...). Either way it makes each section
+body start a new sentence and writes ``doc._.sent_sections`` = ``[[start, end, label], ...]``, one
+row per sentence, which the later components read through :class:`~.common.SentenceIndex`.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from .common import load_patterns, register_extensions
+
+register_extensions()
+
+# A heading: upper-case words (optionally "ABSTRACT." first) then ":" or "." and a space, at
+# the start of the text, of a line, or right after a sentence end.
+_HEADING = re.compile(
+    r"(?:(?<=^)|(?<=\n)|(?<=[.!?]\s))[ \t]*(?:ABSTRACT\.)?"
+    r"(?P<label>[A-Z][A-Z]+(?:[ /&-]+[A-Z]+){0,4})[ \t]*[:.](?=\s)\s*",
+)
+
+
+class SectionTagger:
+    """Detect or accept section boundaries and label every sentence with its section."""
+
+    def __init__(self, nlp: Language, name: str, *, patterns_dir: str | None = None) -> None:
+        self.name = name
+        self.patterns_dir = Path(patterns_dir) if patterns_dir else None
+        self.initialize()
+
+    def initialize(self, get_examples: Any = None, nlp: Language | None = None) -> None:
+        """Load the heading → label map from ``patterns/sections.jsonl``."""
+        rows = load_patterns("sections", self.patterns_dir)
+        self.labels = {str(r["heading"]).upper(): str(r["label"]) for r in rows}
+
+    def detect(self, text: str) -> list[list[Any]]:
+        """Find inline headings in ``text``; return section bodies as ``[label, start, end]``."""
+        found: list[tuple[str, int, int]] = []
+        for match in _HEADING.finditer(text):
+            raw = match.group("label").strip()
+            label = self.labels.get(raw.upper())
+            # An unknown all-caps word followed by ":" is a heading only at a paragraph start.
+            at_line_start = match.start() == 0 or text[match.start() - 1] == "\n"
+            if label is None and not (at_line_start and match.group(0).rstrip().endswith(":")):
+                continue
+            found.append((label or raw.upper(), match.start(), match.end()))
+        sections: list[list[Any]] = []
+        for i, (label, _head_start, body_start) in enumerate(found):
+            body_end = found[i + 1][1] if i + 1 < len(found) else len(text)
+            while body_end > body_start and text[body_end - 1].isspace():
+                body_end -= 1
+            if body_end > body_start:
+                sections.append([label, body_start, body_end])
+        return sections
+
+    def __call__(self, doc: Doc) -> Doc:
+        sections = doc._.doc_sections
+        if not sections:
+            sections = self.detect(doc.text)
+        doc._.doc_sections = [[str(lab), int(s), int(e)] for lab, s, e in sections]
+        has_sents = doc.has_annotation("SENT_START")
+        # Section bodies and the headings before them always start a sentence.
+        for _label, start, _end in doc._.doc_sections:
+            for offset in (start, self._heading_start(doc.text, start)):
+                span = doc.char_span(offset, offset + 1, alignment_mode="expand")
+                if span is not None and len(span) and span.start > 0:
+                    doc[span.start].is_sent_start = True
+        if has_sents:
+            sents = [(s.start_char, s.end_char) for s in doc.sents]
+        else:
+            sents = [(0, len(doc.text))]
+        rows: list[list[Any]] = []
+        for start, end in sents:
+            first = start
+            while first < end and doc.text[first].isspace():
+                first += 1
+            label = None
+            for lab, s_start, s_end in doc._.doc_sections:
+                if s_start <= first < s_end:
+                    label = lab
+                    break
+            rows.append([start, end, label])
+        doc._.sent_sections = rows
+        return doc
+
+    @staticmethod
+    def _heading_start(text: str, body_start: int) -> int:
+        """Start of the heading line in front of a section body (the body itself if none)."""
+        line_start = text.rfind("\n", 0, body_start) + 1
+        head = text[line_start:body_start]
+        return line_start if head.strip() and len(head) < 60 else body_start
+
+
+@Language.factory(
+    "evidence_sections",
+    assigns=["doc._.doc_sections", "doc._.sent_sections", "token.is_sent_start"],
+    default_config={"patterns_dir": None},
+)
+def make_section_tagger(nlp: Language, name: str, patterns_dir: str | None) -> SectionTagger:
+    """Build the section tagger (``evidence_sections``).
+
+    Args:
+        nlp: the pipeline.
+        name: component name.
+        patterns_dir: folder with ``sections.jsonl``; default the package's ``patterns/``.
+    """
+    return SectionTagger(nlp, name, patterns_dir=patterns_dir)
