@@ -21,7 +21,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from .errors import ExtractorError, ModelError
-from .nlp.common import abbreviation_records
+from .nlp.common import COUNT, abbreviation_records
 from .nlp.pipeline import get_pipeline, pipeline_label
 from .nlp.sample_size import pick_total
 from .records import (
@@ -38,10 +38,22 @@ from .records import (
 )
 
 _DOSE_FIELDS = (
-    "amount", "unit", "text", "start", "end", "amount_max", "per", "multiplier", "frequency",
-    "duration", "route", "phase", "source",
+    "amount",
+    "unit",
+    "text",
+    "start",
+    "end",
+    "amount_max",
+    "per",
+    "multiplier",
+    "frequency",
+    "duration",
+    "route",
+    "phase",
+    "source",
 )
 _RESULT_FIELDS = ("text", "start", "end", "count", "denominator", "percent", "threshold", "source")
+_INERT = re.compile(r"(?:matching\s+)?(?:placebo|sham|vehicle|usual|standard|no\s+)", re.I)
 _MODIFIERS = re.compile(r"^(?:(?:low|high|standard|single|repeated)[- ]dose|oral|daily)\s+", re.I)
 
 
@@ -99,7 +111,9 @@ def extract_many(
     label = pipeline_label(nlp)
     pairs = ((make_doc(nlp, d), d) for d in documents)
     try:
-        for doc, document in nlp.pipe(pairs, as_tuples=True, batch_size=batch_size, n_process=n_process):
+        for doc, document in nlp.pipe(
+            pairs, as_tuples=True, batch_size=batch_size, n_process=n_process
+        ):
             yield evidence_from_doc(document, doc, label)
     except ExtractorError:
         raise
@@ -121,8 +135,12 @@ def evidence_from_doc(document: Document, doc: Doc, pipeline: str = "") -> Evide
     outcomes = _outcomes(doc, spans, starts)
     events = tuple(
         AdverseEvent(
-            text=e["text"], start=e["start"], end=e["end"], name=e.get("name"),
-            count=e.get("count"), kind=e.get("kind", "adverse_event"),
+            text=e["text"],
+            start=e["start"],
+            end=e["end"],
+            name=e.get("name"),
+            count=e.get("count"),
+            kind=e.get("kind", "adverse_event"),
         )
         for e in doc._.adverse_events or []
     )
@@ -160,8 +178,7 @@ def _sentence_of(starts: list[int], offset: int) -> int:
 def _spans(doc: Doc, sentences: list[list[Any]], starts: list[int]) -> tuple[Span, ...]:
     out: list[Span] = []
     seen: set[tuple[str, int, int]] = set()
-    group = doc.spans["evidence"] if "evidence" in doc.spans else []
-    for span in group:
+    for span in doc.spans.get("evidence", []):
         if span.label_ not in SPAN_LABELS:
             continue
         key = (span.label_, span.start_char, span.end_char)
@@ -171,15 +188,21 @@ def _spans(doc: Doc, sentences: list[list[Any]], starts: list[int]) -> tuple[Spa
         section = sentences[_sentence_of(starts, span.start_char)][2]
         out.append(
             Span(
-                label=span.label_, text=span.text, start=span.start_char, end=span.end_char,
-                source=span.id_ or "model", section=section,
+                label=span.label_,
+                text=span.text,
+                start=span.start_char,
+                end=span.end_char,
+                source=span.id_ or "model",
+                section=section,
             )
         )
     out.sort(key=lambda s: (s.start, s.end, s.label))
     return tuple(out)
 
 
-def _interventions(doc: Doc, spans: tuple[Span, ...], starts: list[int]) -> tuple[Intervention, ...]:
+def _interventions(
+    doc: Doc, spans: tuple[Span, ...], starts: list[int]
+) -> tuple[Intervention, ...]:
     abbreviations = abbreviation_records(doc)
     short_to_long = {a["short"]: a["long"] for a in abbreviations}
     long_to_short = {a["long"].lower(): a["short"] for a in abbreviations}
@@ -194,12 +217,15 @@ def _interventions(doc: Doc, spans: tuple[Span, ...], starts: list[int]) -> tupl
                 return short
         return _MODIFIERS.sub("", mention).lower()
 
+    arms = [s for s in spans if s.label in ("INTERVENTION", "COMPARATOR")]
+    single = {key_of(s.text) for s in arms if " " not in key_of(s.text)}
     groups: dict[str, list[Span]] = {}
     roles: dict[str, Counter[str]] = {}
-    for span in spans:
-        if span.label not in ("INTERVENTION", "COMPARATOR"):
-            continue
+    for span in arms:
         key = key_of(span.text)
+        last = key.split()[-1] if key else key
+        if key not in single and last in single:
+            key = last  # "once-daily telmisartan" joins "telmisartan"
         groups.setdefault(key, []).append(span)
         roles.setdefault(key, Counter())[span.label] += 1
     if not groups:
@@ -209,9 +235,11 @@ def _interventions(doc: Doc, spans: tuple[Span, ...], starts: list[int]) -> tupl
         mentions.extend((s.start, s.end, key) for s in items)
     mentions.sort()
 
-    def nearest(offset: int) -> str | None:
+    def nearest(offset: int, *, dosable: bool = False) -> str | None:
         sent = _sentence_of(starts, offset)
         same = [m for m in mentions if _sentence_of(starts, m[0]) == sent]
+        if dosable:
+            same = [m for m in same if not _INERT.match(m[2])]
         before = [m for m in same if m[1] <= offset]
         if before:
             return before[-1][2]
@@ -225,28 +253,54 @@ def _interventions(doc: Doc, spans: tuple[Span, ...], starts: list[int]) -> tupl
         return (0 if from_title else 1, -len(items), items[0].start)
 
     ordered = sorted(groups, key=rank)
-    main = next((k for k in ordered if roles[k]["INTERVENTION"] >= roles[k]["COMPARATOR"]), ordered[0])
+    main = next(
+        (k for k in ordered if roles[k]["INTERVENTION"] >= roles[k]["COMPARATOR"]), ordered[0]
+    )
     doses: dict[str, list[Dose]] = {k: [] for k in groups}
+    dose_keys: set[tuple[str, Any, Any, Any, Any, Any]] = set()
     for row in doc._.doses or []:
-        owner = nearest(row["start"]) or main
+        owner = nearest(row["start"], dosable=True) or main
+        # The same dose repeated in the results ("those receiving 15 mg") is one dose.
+        dkey = (owner, row["amount"], row["amount_max"], row["unit"], row["per"], row["multiplier"])
+        if dkey in dose_keys:
+            continue
+        dose_keys.add(dkey)
         doses[owner].append(Dose(**{f: row.get(f) for f in _DOSE_FIELDS}))
+    # Words matched only by the drug lexicon ("insulin" in "insulin resistance") are kept only
+    # when nothing better names an arm, or when a dose belongs to them.
+    strong = {
+        k
+        for k, items in groups.items()
+        if any(not s.source.endswith(".lexicon") or s.label == "COMPARATOR" for s in items)
+    }
+    if strong:
+        ordered = [k for k in ordered if k in strong or doses[k]]
     arm_n: dict[str, int] = {}
     for row in doc._.sample_sizes or []:
         if row["kind"] == "arm":
-            owner = nearest(row["start"])
-            if owner is not None and owner not in arm_n:
-                arm_n[owner] = row["n"]
+            arm = nearest(row["start"])
+            if arm is not None and arm not in arm_n:
+                arm_n[arm] = row["n"]
     out: list[Intervention] = []
     for key in ordered:
         items = groups[key]
         long_form = short_to_long.get(key)
         name = key if long_form else items[0].text
         anchor = next((s for s in items if s.text == name), items[0])
-        role = "comparator" if roles[key]["COMPARATOR"] > roles[key]["INTERVENTION"] else "intervention"
+        role = (
+            "comparator"
+            if roles[key]["COMPARATOR"] > roles[key]["INTERVENTION"]
+            else "intervention"
+        )
         out.append(
             Intervention(
-                name=anchor.text, start=anchor.start, end=anchor.end, long_form=long_form,
-                role=role, doses=tuple(doses[key]), n=arm_n.get(key),
+                name=anchor.text,
+                start=anchor.start,
+                end=anchor.end,
+                long_form=long_form,
+                role=role,
+                doses=tuple(doses[key]),
+                n=arm_n.get(key),
                 source=items[0].source,
             )
         )
@@ -259,10 +313,9 @@ def _population(doc: Doc, spans: tuple[Span, ...]) -> Population:
     pop = next((s for s in spans if s.label == "POPULATION"), None)
     conditions = [s for s in spans if s.label == "CONDITION"]
     condition = None
-    ranked = (
-        [s for s in conditions if s.source.endswith(".title")]
-        + [s for s in conditions if s.source.endswith(".patients_with")]
-    )
+    ranked = [s for s in conditions if s.source.endswith(".title")] + [
+        s for s in conditions if s.source.endswith(".patients_with")
+    ]
     if ranked:
         condition = ranked[0].text
     elif conditions:
@@ -293,14 +346,18 @@ def _outcomes(doc: Doc, spans: tuple[Span, ...], starts: list[int]) -> tuple[Out
         if row.get("outcome_start") is not None:
             key = sentence_owner.setdefault(sent, (row["outcome_start"], row["outcome_end"]))
         else:
-            before = [s for s in named if _sentence_of(starts, s.start) == sent and s.start < row["start"]]
+            before = [
+                s for s in named if _sentence_of(starts, s.start) == sent and s.start < row["start"]
+            ]
             if before:
                 key = (before[-1].start, before[-1].end)
             elif sent in sentence_owner:
                 key = sentence_owner[sent]
             else:
-                key = _subject(text, starts, sent, row["start"])
-                sentence_owner[sent] = key
+                found = _subject(text, starts, sent, row["start"])
+                if found is None:
+                    continue  # no usable name: the result stays in ``spans`` only
+                key = sentence_owner[sent] = found
         names.setdefault(key, text[key[0] : key[1]])
         by_name.setdefault(key, []).append(result)
     grouped = {
@@ -322,8 +379,8 @@ def _outcomes(doc: Doc, spans: tuple[Span, ...], starts: list[int]) -> tuple[Out
     return tuple(out)
 
 
-def _subject(text: str, starts: list[int], sent: int, limit: int) -> tuple[int, int]:
-    """Words from the sentence start to its first verb-like word: a fallback outcome name."""
+def _subject(text: str, starts: list[int], sent: int, limit: int) -> tuple[int, int] | None:
+    """Words from the sentence start to its first verb: a fallback outcome name, or None."""
     start = starts[sent]
     while start < limit and text[start].isspace():
         start += 1
@@ -333,14 +390,25 @@ def _subject(text: str, starts: list[int], sent: int, limit: int) -> tuple[int, 
     chunk = text[start:limit]
     stop = re.search(
         r"\s(?:was|were|is|are|had|has|increased|decreased|improved|reduced|did|showed|"
-        r"remained|changed|differed|declined|rose|fell)\b|[,;(]",
+        r"remained|changed|differed|declined|rose|fell|resulted|led|in|of|for|at|on|with)\b|"
+        r"[,;(:]",
         chunk,
     )
     end = start + (stop.start() if stop else len(chunk))
-    words = text[start:end].split()
-    if len(words) > 8 or not words:
-        end = start + len(" ".join(chunk.split()[:1])) if not words else end
-    return start, max(end, start + 1)
+    phrase = text[start:end].rstrip()
+    words = phrase.split()
+    if not 1 <= len(words) <= 6 or not re.match(r"[A-Za-z]", phrase):
+        return None
+    if re.match(
+        r"(?:patients?|participants?|subjects?|the\s+(?:patients|participants|subjects)|"
+        r"there|this|these|those|it|we|they|both|all|overall|however|and|or|in|at|after|"
+        r"compared|no|only|of|a|an|methods?|results?|background|conclusions?|"
+        rf"{COUNT})\b",
+        phrase,
+        re.I,
+    ):
+        return None
+    return start, start + len(phrase)
 
 
 def _sample_noun(doc: Doc) -> str:
@@ -388,9 +456,7 @@ def summarize(evidence: Evidence, *, sample_noun: str = "participants") -> str:
     design = (evidence.design or "study").split(" (")[0]
     lead = design[:1].upper() + design[1:]
     if main:
-        names = " and ".join(
-            f"{i.long_form} ({i.name})" if i.long_form else i.name for i in main
-        )
+        names = " and ".join(f"{i.long_form} ({i.name})" if i.long_form else i.name for i in main)
         lead += f" of {names}"
     if comparators:
         lead += f" versus {comparators[0].name}"
@@ -437,4 +503,11 @@ def _event(event: AdverseEvent) -> str:
     return f"{name} (n={event.count})" if event.count is not None else name
 
 
-__all__ = ["evidence_from_doc", "extract_evidence", "extract_many", "format_dose", "make_doc", "summarize"]
+__all__ = [
+    "evidence_from_doc",
+    "extract_evidence",
+    "extract_many",
+    "format_dose",
+    "make_doc",
+    "summarize",
+]

@@ -44,3 +44,55 @@ def seed_path() -> Path:
 @pytest.fixture()
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "evidence.db"
+
+
+# --- NLP stage: one pipeline per session, the seed page as a Document --------------------------
+
+SEED_TITLE = (
+    "Intravenous immunoglobulin (IVIg) for therapy-resistant cutaneous lupus erythematosus (LE)."
+)
+_SEED_HEADINGS = {"BACKGROUND", "OBJECTIVE", "METHODS", "RESULTS", "CONCLUSION"}
+
+
+def _seed_sections(abstract: str) -> tuple:
+    """Section bodies after each "LABEL: " heading (CONCLUSION normalised to CONCLUSIONS)."""
+    from extractor.records import Section
+
+    sections = []
+    pos = 0
+    for para in abstract.split("\n\n"):
+        start = abstract.index(para, pos)
+        label, _, _body = para.partition(": ")
+        body_start = start + len(label) + 2
+        label = "CONCLUSIONS" if label == "CONCLUSION" else label
+        sections.append(Section(label, body_start, start + len(para)))
+        pos = start + len(para)
+    return tuple(sections)
+
+
+@pytest.fixture(scope="session")
+def nlp():
+    """The evidence pipeline (rules only: no models directory)."""
+    from extractor.nlp import build_pipeline
+
+    return build_pipeline(models_dir=REPO / "tests" / "no-models-here")
+
+
+@pytest.fixture(scope="session")
+def seed_document():
+    """The seed page as the cleaner hands it over: five heading paragraphs joined by blank lines."""
+    from extractor.records import Document
+
+    paragraphs = [
+        p.strip()
+        for p in SEED.read_text(encoding="utf-8").split("\n\n")
+        if p.strip().split(":", 1)[0] in _SEED_HEADINGS
+    ]
+    abstract = "\n\n".join(paragraphs)
+    return Document(
+        title=SEED_TITLE,
+        abstract=abstract,
+        sections=_seed_sections(abstract),
+        publication_types=("Clinical Trial", "Journal Article"),
+        source=str(SEED),
+    )

@@ -92,13 +92,35 @@ def alternation(words: Iterable[str], *, escape: bool = True) -> str:
 _UNITS = {
     w: i
     for i, w in enumerate(
-        "zero one two three four five six seven eight nine ten eleven twelve thirteen "
-        "fourteen fifteen sixteen seventeen eighteen nineteen".split()
+        [
+            "zero",
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+            "thirteen",
+            "fourteen",
+            "fifteen",
+            "sixteen",
+            "seventeen",
+            "eighteen",
+            "nineteen",
+        ]
     )
 }
 _TENS = {
     w: 10 * (i + 2)
-    for i, w in enumerate("twenty thirty forty fifty sixty seventy eighty ninety".split())
+    for i, w in enumerate(
+        ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+    )
 }
 _UNIT_WORDS = "|".join(sorted((w for w in _UNITS if w != "zero"), key=len, reverse=True))
 _TEN_WORDS = "|".join(_TENS)
@@ -168,9 +190,11 @@ class SentenceIndex:
     def __init__(self, doc: Doc) -> None:
         rows = doc._.sent_sections
         if rows is None:
-            rows = [[s.start_char, s.end_char, None] for s in doc.sents] if doc.has_annotation(
-                "SENT_START"
-            ) else [[0, len(doc.text), None]]
+            rows = (
+                [[s.start_char, s.end_char, None] for s in doc.sents]
+                if doc.has_annotation("SENT_START")
+                else [[0, len(doc.text), None]]
+            )
         self.rows: list[list[Any]] = [list(r) for r in rows] or [[0, len(doc.text), None]]
         self.starts = [int(r[0]) for r in self.rows]
 
@@ -192,30 +216,38 @@ class SentenceIndex:
         return len(self.rows)
 
 
+def add_spans(doc: Doc, items: Iterable[tuple[int, int, str, str]], key: str = "evidence") -> int:
+    """Add ``(start, end, label, source)`` character spans to ``doc.spans[key]``.
+
+    Spans are expanded to whole tokens; one already present with the same label is skipped.
+    The producing rule or model name is kept in ``span.id_`` (provenance for ``Evidence.spans``).
+    Returns the number of spans added.
+    """
+    group = doc.spans.get(key)
+    seen = {(s.start, s.end, s.label_) for s in group} if group is not None else set()
+    new = []
+    for start, end, label, source in items:
+        if end <= start:
+            continue
+        span = doc.char_span(start, end, label=label, alignment_mode="expand")
+        if span is None or len(span) == 0 or (span.start, span.end, label) in seen:
+            continue
+        seen.add((span.start, span.end, label))
+        if source:
+            span.id_ = source
+        new.append(span)
+    if group is None:
+        doc.spans[key] = new
+    else:
+        group.extend(new)
+    return len(new)
+
+
 def add_span(
     doc: Doc, start: int, end: int, label: str, source: str = "", key: str = "evidence"
 ) -> bool:
-    """Add a span over characters ``start:end`` to ``doc.spans[key]``, expanded to whole tokens.
-
-    The producing rule or model name is kept in ``span.id_`` (provenance for ``Evidence.spans``).
-    Returns False when the span is empty or already present with the same label.
-    """
-    if end <= start:
-        return False
-    span = doc.char_span(start, end, label=label, alignment_mode="expand")
-    if span is None or len(span) == 0:
-        return False
-    if source:
-        span.id_ = source
-    group = doc.spans[key] if key in doc.spans else None
-    if group is None:
-        doc.spans[key] = [span]
-        return True
-    for other in group:
-        if other.start == span.start and other.end == span.end and other.label_ == label:
-            return False
-    group.append(span)
-    return True
+    """Add one span (see :func:`add_spans`); True when it was new."""
+    return add_spans(doc, [(start, end, label, source)], key) == 1
 
 
 def abbreviation_pairs(doc: Doc) -> list[tuple[int, int, str, str]]:

@@ -24,7 +24,7 @@ from .common import (
     COUNT,
     SentenceIndex,
     abbreviation_pairs,
-    add_span,
+    add_spans,
     alternation,
     as_number,
     load_patterns,
@@ -47,8 +47,11 @@ _DUR_ATOM = (
 )
 _DURATION = re.compile(rf"{_DUR_ATOM}(?:,?\s+(?:or|and)\s+{_DUR_ATOM})*", re.IGNORECASE)
 _PHASES = (
-    ("loading", r"(?:starting|initial|loading|induction|first|bolus)\s+(?:doses?|dosing|infusions?)|"
-     r"loading|induction"),
+    (
+        "loading",
+        r"(?:starting|initial|loading|induction|first|bolus)\s+(?:doses?|dosing|infusions?)|"
+        r"loading|induction",
+    ),
     ("maintenance", r"followed\s+by|maintenance|thereafter|subsequently|then"),
     ("single", r"(?:a\s+)?single(?:[- ]dose)?|one[- ]off|once\s+only"),
     ("titration", r"titrat\w*|escalat\w*|increased\s+to|up-?titrat\w*"),
@@ -86,7 +89,10 @@ class DoseFinder:
             for r in load_patterns("routes", self.patterns_dir)
         ]
         self.frequencies = [
-            (re.compile(rf"(?<![\w-])(?:{r['pattern']})(?![\w-])", re.IGNORECASE), str(r["frequency"]))
+            (
+                re.compile(rf"(?<![\w-])(?:{r['pattern']})(?![\w-])", re.IGNORECASE),
+                str(r["frequency"]),
+            )
             for r in load_patterns("frequencies", self.patterns_dir)
         ]
 
@@ -169,10 +175,11 @@ class DoseFinder:
             before = text[before_start : m.start()]
             after = text[m.end() : max(m.end(), min(next_start, m.end() + 150))]
             doses.extend(
-                self._read(text, m, before, before_start, after, abbreviations, prev_route, sentence, index)
+                self._read(
+                    text, m, before, before_start, after, abbreviations, prev_route, sentence, index
+                )
             )
-        for row in doses:
-            add_span(doc, row["start"], row["end"], "DOSE", self.name)
+        add_spans(doc, ((r["start"], r["end"], "DOSE", self.name) for r in doses))
         doc._.doses = doses
         return doc
 

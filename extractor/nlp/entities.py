@@ -33,7 +33,7 @@ from .common import (
     COUNT,
     SentenceIndex,
     abbreviation_records,
-    add_span,
+    add_spans,
     alternation,
     load_patterns,
     parse_count,
@@ -45,9 +45,28 @@ from .sample_size import pick_total
 register_extensions()
 
 PICO_LABELS = ("POPULATION", "INTERVENTION", "COMPARATOR", "OUTCOME", "CONDITION")
-_WORD = re.compile(r"[A-Za-z0-9][\w'’+/.-]*[\w+]|[A-Za-z0-9]")
+# A word; "type 2", "stage IV", "grade 3" count as one so noun phrases run through them.
+_WORD = re.compile(
+    r"(?:[Tt]ype|[Ss]tage|[Gg]rade|[Cc]lass|[Pp]hase)\s+(?:\d+[a-z]?|I{1,3}|IV|V)\b"
+    r"|[A-Za-z0-9][\w'’+/.-]*[\w+]|[A-Za-z0-9]"
+)
 _DETERMINERS = {"a", "an", "the", "either", "both", "their", "its", "his", "her", "our", "this"}
-_NEGATIVE_START = {"no", "not", "any", "none", "each", "all", "these", "those", "other", "such"}
+_NEGATIVE_START = {
+    "no",
+    "not",
+    "any",
+    "none",
+    "each",
+    "all",
+    "these",
+    "those",
+    "other",
+    "such",
+    "only",
+}
+_DOSES_OF = re.compile(
+    r"^(?:[\w-]+\s+){0,2}?(?:doses?|dosages?|courses?|injections?)\s+of\s+", re.I
+)
 _POP_LINK = re.compile(
     r"\s+(?:with|aged|from|who\s+(?:had|have|were|are|underwent)|undergoing|suffering\s+from|"
     r"diagnosed\s+with|having|attending|admitted\s+(?:to|with)|scheduled\s+for|requiring|"
@@ -58,6 +77,16 @@ _CONCLUSION_START = re.compile(
     r"^\s*(?:In\s+conclusion|To\s+conclude|We\s+conclude|In\s+summary|Taken\s+together|"
     r"(?:These|Our|The)\s+(?:results|findings|data)\s+(?:suggest|indicate|show|demonstrate|support)|"
     r"This\s+study\s+(?:suggests|shows|demonstrates|indicates))",
+    re.IGNORECASE,
+)
+_NEEDS_MODIFIER = {"inhibitor", "antagonist", "agonist", "blocker", "analogue", "analog"}
+_PRONOUN_START = re.compile(
+    r"(?:those|that|this|these|it|them|each|both|either|baseline|placebo)\b", re.IGNORECASE
+)
+_PREPOSITIONS = {"in", "among", "to", "into", "with", "within", "on", "at", "after"}
+_LEADING_ADVERBIAL = re.compile(
+    r"(?:at|in|after|before|during|then|also|finally|additionally|subsequently|thereafter|"
+    r"furthermore|moreover|first|second|secondly|third|lastly|overall)\b[^,]*,\s*",
     re.IGNORECASE,
 )
 _POSITIVE = re.compile(r"\b(?:improve\w*|benefit\w*|respon\w*|relief|better|remission)\b", re.I)
@@ -79,6 +108,7 @@ class EntityFinder:
         self.patterns_dir = Path(patterns_dir) if patterns_dir else None
         self.copy_ents = copy_ents
         self.max_np_words = max_np_words
+        self._pending: list[tuple[int, int, str, str]] = []
         self.initialize()
 
     def initialize(self, get_examples: Any = None, nlp: Language | None = None) -> None:
@@ -153,11 +183,19 @@ class EntityFinder:
     # --- word-level helpers ---------------------------------------------------------------
 
     def np_after(
-        self, text: str, pos: int, limit: int, *, max_words: int | None = None, lists: bool = False
+        self,
+        text: str,
+        pos: int,
+        limit: int,
+        *,
+        max_words: int | None = None,
+        lists: bool = False,
+        stop_preps: bool = False,
     ) -> tuple[int, int] | None:
         """A noun phrase starting at ``pos``: words up to a stop word, punctuation or ``limit``.
 
-        With ``lists`` commas and "and"/"or" may join items ("erythema, induration and scaling").
+        With ``lists`` commas and "and"/"or" may join items ("erythema, induration and scaling");
+        with ``stop_preps`` a preposition ends the phrase ("usual care | in heart failure").
         """
         max_words = max_words or self.max_np_words
         start = end = -1
@@ -175,6 +213,8 @@ class EntityFinder:
             word = m.group(0).lower().rstrip(".")
             if word in self.np_stop or (not lists and word in ("and", "or")):
                 break
+            if stop_preps and word in _PREPOSITIONS:
+                break
             if re.fullmatch(r"[\d.,]+", word) and start >= 0:
                 break
             if start < 0:
@@ -191,11 +231,13 @@ class EntityFinder:
             return None
         # Lists must not end on a conjunction ("erythema, induration and").
         while lists and re.search(r"(?:,|\band|\bor|\bthe)\s*$", text[start:end], re.I):
-            end = re.sub(r"(?:,|\band|\bor|\bthe)\s*$", "", text[start:end], flags=re.I).rstrip()
-            end = start + len(end)
+            kept = re.sub(r"(?:,|\band|\bor|\bthe)\s*$", "", text[start:end], flags=re.I)
+            end = start + len(kept.rstrip())
         return (start, end) if end > start else None
 
-    def np_before(self, text: str, pos: int, limit: int, *, max_words: int = 4) -> tuple[int, int] | None:
+    def np_before(
+        self, text: str, pos: int, limit: int, *, max_words: int = 4
+    ) -> tuple[int, int] | None:
         """A noun phrase ending at ``pos``: words back to a stop word or punctuation."""
         words = [m for m in _WORD.finditer(text, limit, pos) if m.end() <= pos]
         chosen: list[re.Match[str]] = []
@@ -204,7 +246,11 @@ class EntityFinder:
             if re.search(r"[,;:.()\[\]]", after):
                 break
             word = m.group(0).lower()
-            if word in self.np_stop or word in ("and", "or", "of", "with", "in", "to") or word in _DETERMINERS:
+            if (
+                word in self.np_stop
+                or word in ("and", "or", "of", "with", "in", "to")
+                or word in _DETERMINERS
+            ):
                 break
             if re.fullmatch(r"[\d.,%]+", word):
                 break
@@ -260,26 +306,33 @@ class EntityFinder:
     def __call__(self, doc: Doc) -> Doc:
         text = doc.text
         index = SentenceIndex(doc)
-        if self.copy_ents:
+        self._pending = []
+        if self.copy_ents and doc.has_annotation("ENT_IOB"):
             for ent in doc.ents:
                 if ent.label_ in PICO_LABELS:
-                    add_span(doc, ent.start_char, ent.end_char, ent.label_, ent.id_ or "model")
+                    self._pending.append(
+                        (ent.start_char, ent.end_char, ent.label_, ent.id_ or "model")
+                    )
         abbreviations = abbreviation_records(doc)
         long_forms = {a["short"]: a["long"] for a in abbreviations}
         title_entities = self.title_rules(doc, text, long_forms)
         self.intervention_rules(doc, text, index, abbreviations, long_forms)
         self.comparator_rules(doc, text, index, long_forms)
         self.condition_rules(doc, text, long_forms)
+        add_spans(doc, self._pending)  # spans the later rules read (CONDITION, COMPARATOR ...)
+        self._pending = []
         self.population_rules(doc, text, index)
         self.outcome_rules(doc, text, index)
         doc._.adverse_events = self.adverse_event_rules(doc, text)
+        add_spans(doc, self._pending)
+        self._pending = []
         doc._.design = self.design(doc, text)
         doc._.conclusion = self.conclusion(doc, text, index)
         doc._.title_entities = title_entities
         return doc
 
     def _add(self, doc: Doc, start: int, end: int, label: str, rule: str) -> None:
-        add_span(doc, start, end, label, f"{self.name}.{rule}")
+        self._pending.append((start, end, label, f"{self.name}.{rule}"))
 
     def _find_all(self, text: str, phrase: str) -> list[tuple[int, int]]:
         if not phrase.strip():
@@ -296,7 +349,8 @@ class EntityFinder:
         for prefix in self.title_prefixes:
             title = prefix.sub("", title, count=1)
         m = re.match(
-            r"(?P<x>.+?)\s+(?:for|in|on|versus|vs\.?|compared\s+with|among|to\s+treat|as)\s+"
+            r"(?P<x>.+?)\s+(?:for|in|on|versus|vs\.?|compared\s+with|among|as|"
+            r"to\s+(?:treat|prevent|reduce|improve|manage|control))\s+"
             r"(?:(?:the\s+)?(?:treatment|management|prevention)\s+of\s+)?"
             r"(?:(?:patients?|adults|children|women|men|people|subjects)\s+with\s+)?(?P<y>.+)$",
             title,
@@ -306,8 +360,12 @@ class EntityFinder:
             return found
         x = re.sub(r"\s*\([^)]*\)\s*$", "", m.group("x")).strip()
         y = re.sub(r"\s*\([^)]*\)", "", m.group("y")).strip()
+        connector = title[m.end("x") : m.start("y")].strip().lower()
+        if connector.startswith("on"):
+            y = ""  # "Effect of X on Y": Y is an outcome, not the condition
+        y = re.split(r"\bwith\s+", y)[-1]
         y = re.split(r"[:;]|\s+(?:in|among|with|after|during|a|an)\s", y)[0].strip()
-        if self.is_treatment(x, long_forms) or self._find_all(text, x):
+        if self.is_treatment(x, long_forms) or (len(x.split()) <= 4 and self._find_all(text, x)):
             found["intervention"] = x
             for start, end in self._find_all(text, x)[:1]:
                 self._add(doc, start, end, "INTERVENTION", "title")
@@ -316,7 +374,7 @@ class EntityFinder:
             words = y.split()
             for drop in range(min(3, len(words))):
                 hits = self._find_all(text, " ".join(words[drop:]))
-                if hits and len(words) - drop >= 2 or hits and drop == 0:
+                if (hits and len(words) - drop >= 2) or (hits and drop == 0):
                     for start, end in hits[:1]:
                         self._add(doc, start, end, "CONDITION", "title")
                     break
@@ -333,17 +391,26 @@ class EntityFinder:
         """Trigger phrases, treatment-like abbreviations and drug-like words."""
         for m in self.intervention_triggers.finditer(text):
             sent_end = index.bounds(index.sentence_of(m.start()))[1]
-            np = self.np_after(text, m.end(), sent_end, max_words=5)
+            np = self.np_after(text, m.end(), sent_end, max_words=5, stop_preps=True)
             if np is None:
                 continue
+            lead = _DOSES_OF.match(text, np[0], np[1])
+            if lead is not None and lead.end() < np[1]:
+                np = (lead.end(), np[1])
             phrase = text[np[0] : np[1]]
             words = phrase.lower().split()
             if words[0] in _NEGATIVE_START or self.comparators.fullmatch(phrase):
                 continue
-            generic_trigger = re.match(r"(?:the\s+)?(?:efficacy|effect|safety|use|role|benefit|impact)", m.group(0), re.I)
-            if (generic_trigger or words[-1] in self.generic) and not self.is_treatment(phrase, long_forms):
+            generic_trigger = re.match(
+                r"(?:the\s+)?(?:efficacy|effect|safety|use|role|benefit|impact)", m.group(0), re.I
+            )
+            if (generic_trigger or words[-1] in self.generic) and not self.is_treatment(
+                phrase, long_forms
+            ):
                 continue
-            if self.pop_noun.search(phrase) or self.is_condition(phrase, long_forms) and not self.is_treatment(phrase, long_forms):
+            if self.pop_noun.search(phrase) or (
+                self.is_condition(phrase, long_forms) and not self.is_treatment(phrase, long_forms)
+            ):
                 continue
             self._add(doc, np[0], np[1], "INTERVENTION", "trigger")
         seen_long: set[str] = set()
@@ -356,17 +423,33 @@ class EntityFinder:
                 self._add(doc, abbr["long_start"], abbr["long_end"], "INTERVENTION", "abbreviation")
         for m in _WORD.finditer(text):
             word = m.group(0).lower()
+            if word in _NEEDS_MODIFIER:
+                # "inhibitor" alone names nothing; "ornithine decarboxylase inhibitor" does.
+                np = self.np_before(text, m.start(), max(0, m.start() - 60), max_words=2)
+                if np is not None and not re.search(r"\d", text[np[0] : np[1]]):
+                    self._add(doc, np[0], m.end(), "INTERVENTION", "lexicon")
+                continue
             if word in self.treatment_heads or (
-                len(word) >= 7 and word.endswith(self.drug_suffixes) and word not in self.condition_exclude
+                len(word) >= 7
+                and word.endswith(self.drug_suffixes)
+                and word not in self.condition_exclude
             ):
                 start = m.start()
                 prev = re.search(r"([A-Za-z-]+)\s+$", text[max(0, start - 30) : start])
                 if prev and re.fullmatch(
                     r"intravenous|oral|subcutaneous|intramuscular|topical|inhaled|intranasal|"
-                    r"recombinant|human|low-dose|high-dose", prev.group(1), re.I
+                    r"recombinant|human|low-dose|high-dose",
+                    prev.group(1),
+                    re.I,
                 ):
                     start -= len(prev.group(0))
-                self._add(doc, start, m.end(), "INTERVENTION", "lexicon")
+                end = m.end()
+                letter = re.match(r"\s+(?:[A-K]\d{0,2}|D[23])\b", text[end : end + 5])
+                if word == "vitamin" and letter:
+                    end += letter.end()  # "vitamin D", "vitamin B12"
+                elif word == "vitamin":
+                    continue
+                self._add(doc, start, end, "INTERVENTION", "lexicon")
 
     def comparator_rules(
         self, doc: Doc, text: str, index: SentenceIndex, long_forms: dict[str, str]
@@ -378,12 +461,14 @@ class EntityFinder:
             self._add(doc, m.start(), m.end(), "COMPARATOR", "lexicon")
         for m in self.comparator_trigger.finditer(text):
             sent_start, sent_end = index.bounds(index.sentence_of(m.start()))
-            right = self.np_after(text, m.end(), sent_end, max_words=4)
+            right = self.np_after(text, m.end(), sent_end, max_words=4, stop_preps=True)
             left = self.np_before(text, m.start(), sent_start, max_words=4)
             if right is None or left is None:
                 continue
             right_text = text[right[0] : right[1]].lower()
-            if re.match(r"(?:baseline|those|that|before|pre-?\w*|previous|the\s+same)\b", right_text):
+            if re.match(
+                r"(?:baseline|those|that|before|pre-?\w*|previous|the\s+same)\b", right_text
+            ):
                 continue
             if re.search(r"\d", text[left[0] : left[1]] + right_text):
                 continue
@@ -393,7 +478,7 @@ class EntityFinder:
                 self._add(doc, right[0], right[1], "COMPARATOR", "versus")
 
     def condition_rules(self, doc: Doc, text: str, long_forms: dict[str, str]) -> None:
-        """"patients with Y" and disease-like words."""
+        """ "patients with Y" and disease-like words."""
         for m in self.patients_with.finditer(text):
             np = self.np_after(text, m.end(), len(text), max_words=6)
             if np is None:
@@ -427,20 +512,43 @@ class EntityFinder:
                     break
                 start = nxt.start()
             n_words = len(text[start:end].split())
-            if word in ("disease", "diseases", "disorder", "disorders", "pain", "failure", "injury",
-                        "infection", "infections", "syndrome", "deficiency", "insufficiency") and n_words < 2:
+            if (
+                word
+                in (
+                    "disease",
+                    "diseases",
+                    "disorder",
+                    "disorders",
+                    "pain",
+                    "failure",
+                    "injury",
+                    "infection",
+                    "infections",
+                    "syndrome",
+                    "deficiency",
+                    "insufficiency",
+                )
+                and n_words < 2
+            ):
                 continue
             self._add(doc, start, end, "CONDITION", "lexicon")
 
     def population_rules(self, doc: Doc, text: str, index: SentenceIndex) -> None:
         """The noun phrase around the study's sample size."""
         sizes = doc._.sample_sizes or []
-        chosen = pick_total([s for s in sizes if self.pop_noun.search(s["text"])]) or pick_total(sizes)
+        chosen = pick_total([s for s in sizes if self.pop_noun.search(s["text"])]) or pick_total(
+            sizes
+        )
         if chosen is None or not self.pop_noun.search(chosen["text"]):
             m = self.patients_with.search(text)
             if m is None:
                 return
-            start, end = m.start(), m.end()
+            sent_end = index.bounds(index.sentence_of(m.start()))[1]
+            np = self.np_after(text, m.end(), sent_end, max_words=8)
+            if np is None:
+                return
+            self._add(doc, m.start(), np[1], "POPULATION", "patients_with")
+            return
         else:
             start, end = chosen["start"], chosen["end"]
         sent_end = index.bounds(index.sentence_of(start))[1]
@@ -459,12 +567,21 @@ class EntityFinder:
         for m in self.outcome_triggers.finditer(text):
             sent_end = index.bounds(index.sentence_of(m.start()))[1]
             np = self.np_after(text, m.end(), sent_end, max_words=10, lists=True)
-            if np is not None and not re.fullmatch(r"[\d\s.,%]+", text[np[0] : np[1]]):
+            phrase = text[np[0] : np[1]] if np is not None else ""
+            if (
+                np is not None
+                and not re.match(r"[\d.,%]", phrase)
+                and not self.pop_noun.search(phrase)
+                and not _PRONOUN_START.match(phrase)
+            ):
                 self._add(doc, np[0], np[1], "OUTCOME", "trigger")
         for m in self.outcome_verbs.finditer(text):
             sent_start = index.bounds(index.sentence_of(m.start()))[0]
             clause_start = sent_start
-            for p in re.finditer(r"[,;:]\s+|\b(?:and|while|whereas)\s+", text[sent_start : m.start()]):
+            for p in re.finditer(
+                r"[;:]\s+|,\s+(?:and|but|while|whereas)\s+|\s(?:but|while|whereas)\s+",
+                text[sent_start : m.start()],
+            ):
                 clause_start = sent_start + p.end()
             while clause_start < m.start() and text[clause_start].isspace():
                 clause_start += 1
@@ -472,11 +589,19 @@ class EntityFinder:
             if heading:
                 clause_start += heading.end()
             phrase = text[clause_start : m.start()]
+            adverbial = _LEADING_ADVERBIAL.match(phrase)
+            if adverbial:
+                clause_start += adverbial.end()
+                phrase = phrase[adverbial.end() :]
             lead = re.match(r"(?:The|Also|Then|In addition,?|Both|All)\s+", phrase)
             if lead:
                 clause_start += lead.end()
                 phrase = phrase[lead.end() :]
-            if 0 < len(phrase.split()) <= 10 and not self.pop_noun.match(phrase):
+            if (
+                0 < len(phrase.split()) <= 10
+                and not self.pop_noun.search(phrase)
+                and not re.match(rf"(?:{COUNT})\b", phrase, re.I)
+            ):
                 self._add(doc, clause_start, m.start(), "OUTCOME", "measured")
 
     def adverse_event_rules(self, doc: Doc, text: str) -> list[dict[str, Any]]:
@@ -485,8 +610,14 @@ class EntityFinder:
         for m in self.withdrawal.finditer(text):
             count = parse_count(m.group("count"))
             events.append(
-                {"text": text[m.start() : m.end()], "start": m.start(), "end": m.end(),
-                 "name": m.group("what").lower(), "count": count, "kind": "withdrawal"}
+                {
+                    "text": text[m.start() : m.end()],
+                    "start": m.start(),
+                    "end": m.end(),
+                    "name": m.group("what").lower(),
+                    "count": count,
+                    "kind": "withdrawal",
+                }
             )
         for m in self.ae_verb.finditer(text):
             np = self.np_after(text, m.end(), len(text), max_words=6)
@@ -496,8 +627,14 @@ class EntityFinder:
             if _POSITIVE.search(name):
                 continue
             events.append(
-                {"text": text[m.start() : np[1]], "start": m.start(), "end": np[1], "name": name,
-                 "count": parse_count(m.group("count")), "kind": "adverse_event"}
+                {
+                    "text": text[m.start() : np[1]],
+                    "start": m.start(),
+                    "end": np[1],
+                    "name": name,
+                    "count": parse_count(m.group("count")),
+                    "kind": "adverse_event",
+                }
             )
         for m in self.ae_noun.finditer(text):
             np = self.np_after(text, m.end(), len(text), max_words=10, lists=True)
@@ -508,8 +645,14 @@ class EntityFinder:
             if first in self.ae_vague or re.match(r"[\d.]", first) or _POSITIVE.search(name):
                 continue
             events.append(
-                {"text": text[m.start() : np[1]], "start": m.start(), "end": np[1], "name": name,
-                 "count": None, "kind": "adverse_event"}
+                {
+                    "text": text[m.start() : np[1]],
+                    "start": m.start(),
+                    "end": np[1],
+                    "name": name,
+                    "count": None,
+                    "kind": "adverse_event",
+                }
             )
         events.sort(key=lambda e: (e["start"], e["end"]))
         for event in events:
@@ -530,12 +673,16 @@ class EntityFinder:
         if not candidates:
             return ", ".join(qualifiers) + " study" if qualifiers else None
         rank, design = min(candidates)
-        has_comparator = any(
-            s.label_ == "COMPARATOR" for s in doc.spans.get("evidence", [])
-        ) if "evidence" in doc.spans else False
-        if "trial" in design and "random" not in design and not has_comparator:
-            if "single-arm" not in qualifiers and not re.search(r"\bcontrol", text, re.I):
-                qualifiers.append("single-arm")
+        has_comparator = any(s.label_ == "COMPARATOR" for s in doc.spans.get("evidence", []))
+        # A trial with no comparator and no "control" anywhere is a single-arm trial.
+        if (
+            "trial" in design
+            and "random" not in design
+            and not has_comparator
+            and "single-arm" not in qualifiers
+            and not re.search(r"\bcontrol", text, re.I)
+        ):
+            qualifiers.append("single-arm")
         qualifiers = [q for q in qualifiers if q.split("-")[0] not in design]
         return design + (f" ({', '.join(qualifiers)})" if qualifiers else "")
 

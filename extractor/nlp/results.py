@@ -24,29 +24,34 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .common import COUNT, NUMBER_WORD, SentenceIndex, add_span, parse_count, register_extensions
+from .common import COUNT, NUMBER_WORD, SentenceIndex, add_spans, parse_count, register_extensions
 
 register_extensions()
 
 NUM = r"-?\d+(?:[.·]\d+)?"
 _PCT = rf"{NUM}\s*%"
 _OP = r"(?:<=|>=|≤|≥|<|>|=<|=>|⩽|⩾)"
+_P_OP = r"(?:<=|>=|≤|≥|<|>|=<|=>|⩽|⩾|=)"
 _THRESHOLD = re.compile(rf"{_OP}\s*{_PCT}")
-_PERCENT = re.compile(rf"(?<![\w.])(?<![<>≤≥=]\s)(?<![<>≤≥=])(?P<pct>{NUM})\s*%(?!\s*(?:CI|confidence))")
+_PERCENT = re.compile(
+    rf"(?<![\w.])(?<![<>≤≥=]\s)(?<![<>≤≥=])(?P<pct>{NUM})\s*%(?!\s*(?:CI|confidence))"
+)
 _CI = re.compile(
     rf"(?P<level>9[059](?:\.\d)?)\s*%\s*(?:CI|C\.I\.|confidence\s+intervals?)\s*[:,=]?\s*"
     rf"[(\[]?\s*(?P<low>{NUM})\s*(?:-|–|—|to|,|;)\s*(?P<high>{NUM})\s*[)\]]?",
     re.IGNORECASE,
 )
 _EFFECT = re.compile(
-    rf"\b(?P<measure>OR|RR|HR|MD|SMD|WMD|IRR|aOR|aHR|odds\s+ratio|relative\s+risk|risk\s+ratio|"
+    rf"\b(?P<measure>(?-i:OR|RR|HR|MD|SMD|WMD|IRR|aOR|aHR)|odds\s+ratio|relative\s+risk|risk\s+ratio|"
     rf"hazard\s+ratio|mean\s+difference|risk\s+difference)\b\s*(?:\([^)]{{0,20}}\)\s*)?"
     rf"(?:of|was|were|[:=,])?\s*(?P<value>{NUM})"
     rf"(?:\s*[(\[,;]?\s*(?:{_CI.pattern}))?",
     re.IGNORECASE,
 )
-_PVALUE = re.compile(rf"(?<![\w])[pP]\s*(?:value)?\s*(?P<op>{_OP})\s*(?P<value>0?[.·]\d+|[01])(?![\d])")
-_FRACTION = re.compile(r"(?<![\w./])(?P<count>\d+)\s*/\s*(?P<den>\d+)(?![\w./])")
+_PVALUE = re.compile(
+    rf"(?<![\w])[pP]\s*(?:-?value)?\s*(?P<op>{_P_OP})\s*(?P<value>0?[.·]\d+|[01])(?![\d])"
+)
+_FRACTION = re.compile(r"(?<![\w./])(?P<count>\d+)\s*/\s*(?P<den>\d+)(?![\w/]|\.\d)")
 _OF = re.compile(
     rf"(?<![\w.])(?P<count>{COUNT})\s+(?:out\s+)?of\s+(?:the\s+|all\s+)?(?P<den>{COUNT})"
     rf"(?=\s+[a-z]|\s*[(),.;])",
@@ -177,13 +182,21 @@ def find_results(text: str, index: SentenceIndex) -> list[dict[str, Any]]:
                 continue
             end = m.end()
             percent = None
-            tail = re.match(rf"\s*\(\s*({NUM})\s*%\s*\)", text[end : end + 16])
+            tail = re.match(
+                rf"(?:\s+[A-Za-z-]+){{0,2}}?\s*\(\s*({NUM})\s*%\s*\)", text[end : end + 40]
+            )
             if tail:
                 percent = _num(tail.group(1))
                 end += tail.end()
             claim(
                 _row(
-                    "fraction", text, m.start(), end, index, count=count, denominator=den,
+                    "fraction",
+                    text,
+                    m.start(),
+                    end,
+                    index,
+                    count=count,
+                    denominator=den,
                     percent=percent,
                 )
             )
@@ -191,13 +204,27 @@ def find_results(text: str, index: SentenceIndex) -> list[dict[str, Any]]:
         if free(m.start(), m.end()):
             claim(
                 _row(
-                    "count_percent", text, m.start(), m.end(), index,
-                    count=int(m.group("count")), percent=_num(m.group("pct")),
+                    "count_percent",
+                    text,
+                    m.start(),
+                    m.end(),
+                    index,
+                    count=int(m.group("count")),
+                    percent=_num(m.group("pct")),
                 )
             )
     for m in _THRESHOLD.finditer(text):
         if free(m.start(), m.end()):
-            claim(_row("threshold", text, m.start(), m.end(), index, threshold=re.sub(r"\s+", "", m.group(0))))
+            claim(
+                _row(
+                    "threshold",
+                    text,
+                    m.start(),
+                    m.end(),
+                    index,
+                    threshold=re.sub(r"\s+", "", m.group(0)),
+                )
+            )
     for m in _PERCENT.finditer(text):
         if free(m.start(), m.end()):
             claim(_row("percent", text, m.start(), m.end(), index, percent=_num(m.group("pct"))))
@@ -216,7 +243,7 @@ class ResultFinder:
         rows = find_results(doc.text, index)
         for row in rows:
             row["source"] = self.name
-            add_span(doc, row["start"], row["end"], "RESULT", self.name)
+        add_spans(doc, ((r["start"], r["end"], "RESULT", self.name) for r in rows))
         doc._.results = rows
         return doc
 

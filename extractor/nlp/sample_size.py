@@ -24,7 +24,7 @@ from spacy.tokens import Doc
 from .common import (
     COUNT,
     SentenceIndex,
-    add_span,
+    add_spans,
     alternation,
     load_patterns,
     parse_count,
@@ -74,7 +74,7 @@ class SampleSizeFinder:
         nouns = words_of(load_patterns("entities", self.patterns_dir), "population_noun")
         noun_alt = alternation(nouns)
         self.noun_phrase = re.compile(
-            rf"(?<![\w.,/-])(?P<lead>(?:a\s+total\s+of|total\s+of|overall,?|in\s+all,?)\s+)?"
+            rf"(?<![\w.,/=-])(?P<lead>(?:a\s+total\s+of|total\s+of|overall,?|in\s+all,?)\s+)?"
             rf"(?P<num>{COUNT})\s+{_FILLER}{{0,3}}(?P<noun>{noun_alt})(?![\w-])",
             re.IGNORECASE,
         )
@@ -86,8 +86,9 @@ class SampleSizeFinder:
         found: list[dict[str, Any]] = []
         taken: list[tuple[int, int]] = []
         for match in self.noun_phrase.finditer(text):
+            start = match.start()
             n = parse_count(match.group("num"))
-            if n is None or n == 0:
+            if n is None or n == 0 or re.search(r"[nN]\s*=\s*$", text[max(0, start - 6) : start]):
                 continue
             # "5 of 12 patients" is a proportion, not a sample size; keep "12 patients" only
             # when it does not follow a decimal or a unit-like token.
@@ -107,7 +108,7 @@ class SampleSizeFinder:
                 continue
             before = text[max(0, start - 60) : start]
             in_parens = before.rstrip().endswith("(") or bool(re.search(r"\([^)]*$", before))
-            if _TOTAL_CUES.search(before[-40:]) or match.group("N") == "N" and not in_parens:
+            if _TOTAL_CUES.search(before[-40:]) or (match.group("N") == "N" and not in_parens):
                 kind = "total"
             elif _ANALYSED_CUES.search(before[-40:]):
                 kind = "analysed"
@@ -117,8 +118,7 @@ class SampleSizeFinder:
             row["strength"] = 1 if kind == "total" else 0
             found.append(row)
         found.sort(key=lambda r: (r["start"], r["end"]))
-        for row in found:
-            add_span(doc, row["start"], row["end"], "SAMPLE_SIZE", self.name)
+        add_spans(doc, ((r["start"], r["end"], "SAMPLE_SIZE", self.name) for r in found))
         doc._.sample_sizes = found
         return doc
 
@@ -131,7 +131,9 @@ class SampleSizeFinder:
         after = text[end : min(sent_end, end + 60)]
         if _SUBGROUP_CUES.search(before):
             return "subgroup"
-        if re.search(r"\b(?:of|out of)\s*$", before) or re.match(r"\s*(?:\(\s*)?\d+(?:\.\d+)?\s*%", after):
+        if re.search(r"\b(?:of|out of)\s*$", before) or re.match(
+            r"\s*(?:\(\s*)?\d+(?:\.\d+)?\s*%", after
+        ):
             return "subgroup"
         window = before[-50:] + " " + after[:50]
         if _SCREENED_CUES.search(window):

@@ -24,8 +24,11 @@ register_extensions()
 # the start of the text, of a line, or right after a sentence end.
 _HEADING = re.compile(
     r"(?:(?<=^)|(?<=\n)|(?<=[.!?]\s))[ \t]*(?:ABSTRACT\.)?"
-    r"(?P<label>[A-Z][A-Z]+(?:[ /&-]+[A-Z]+){0,4})[ \t]*[:.](?=\s)\s*",
+    r"(?P<label>[A-Z][A-Za-z]+(?:[ /&-]+[A-Za-z]+){0,4}?)[ \t]*[:.](?=\s)\s*",
 )
+
+
+_DOTTED_ABBREVIATIONS = {"vs.", "al.", "e.g.", "i.e.", "approx.", "fig.", "no.", "dr.", "ca."}
 
 
 class SectionTagger:
@@ -47,10 +50,14 @@ class SectionTagger:
         for match in _HEADING.finditer(text):
             raw = match.group("label").strip()
             label = self.labels.get(raw.upper())
-            # An unknown all-caps word followed by ":" is a heading only at a paragraph start.
+            # A known heading in any case ("Methods:"); an unknown one only when upper-case,
+            # followed by ":" and at a paragraph start ("SAMPLE: ...").
             at_line_start = match.start() == 0 or text[match.start() - 1] == "\n"
-            if label is None and not (at_line_start and match.group(0).rstrip().endswith(":")):
+            colon = match.group(0).rstrip().endswith(":")
+            if label is None and not (at_line_start and colon and raw.isupper() and len(raw) > 2):
                 continue
+            if label is not None and not raw.isupper() and not colon:
+                continue  # "Results." in running text is a word, not a heading
             found.append((label or raw.upper(), match.start(), match.end()))
         sections: list[list[Any]] = []
         for i, (label, _head_start, body_start) in enumerate(found):
@@ -74,6 +81,7 @@ class SectionTagger:
                 if span is not None and len(span) and span.start > 0:
                     doc[span.start].is_sent_start = True
         if has_sents:
+            self._split_after_dotted_tokens(doc)
             sents = [(s.start_char, s.end_char) for s in doc.sents]
         else:
             sents = [(0, len(doc.text))]
@@ -90,6 +98,22 @@ class SectionTagger:
             rows.append([start, end, label])
         doc._.sent_sections = rows
         return doc
+
+    @staticmethod
+    def _split_after_dotted_tokens(doc: Doc) -> None:
+        """Start a sentence after "mmol/L." + capital: the tokenizer glues such full stops on."""
+        for i in range(len(doc) - 1):
+            token = doc[i]
+            text = token.text
+            if (
+                len(text) > 2
+                and text.endswith(".")
+                and token.whitespace_
+                and text.lower() not in _DOTTED_ABBREVIATIONS
+                and not text[:-1].replace(".", "").isalpha()  # "e.g." "approx." stay
+                and doc[i + 1].text[:1].isupper()
+            ):
+                doc[i + 1].is_sent_start = True
 
     @staticmethod
     def _heading_start(text: str, body_start: int) -> int:

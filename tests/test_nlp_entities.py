@@ -1,0 +1,213 @@
+"""evidence_entities: PICO spans, adverse events, design and conclusion by rule."""
+
+from __future__ import annotations
+
+import pytest
+import spacy
+from spacy.tokens import Span
+
+from extractor.assemble import make_doc
+
+
+def _spans(doc, label):
+    return [s.text for s in doc.spans["evidence"] if s.label_ == label]
+
+
+def _run(nlp, text, *, title="", publication_types=()):
+    doc = nlp.make_doc(text)
+    doc._.title = title
+    doc._.publication_types = list(publication_types)
+    return nlp(doc)
+
+
+@pytest.fixture(scope="module")
+def seed_doc(nlp, seed_document):
+    return nlp(make_doc(nlp, seed_document))
+
+
+def test_nlp_entities_seed_interventions(seed_doc):
+    found = _spans(seed_doc, "INTERVENTION")
+    assert "IVIg" in found
+    assert "intravenous immunoglobulin" in found
+    assert _spans(seed_doc, "COMPARATOR") == []
+
+
+def test_nlp_entities_seed_condition_population(seed_doc):
+    assert "cutaneous lupus erythematosus" in _spans(seed_doc, "CONDITION")
+    assert "cutaneous LE" in _spans(seed_doc, "CONDITION")
+    assert _spans(seed_doc, "POPULATION") == [
+        "Twelve patients with histologically confirmed cutaneous LE"
+    ]
+    assert seed_doc._.title_entities == {
+        "intervention": "Intravenous immunoglobulin",
+        "condition": "therapy-resistant cutaneous lupus erythematosus",
+    }
+
+
+def test_nlp_entities_seed_outcomes(seed_doc):
+    outcomes = _spans(seed_doc, "OUTCOME")
+    for expected in (
+        "Disease assessment",
+        "erythema, induration, scaling and the extent",
+        "Immunological parameters indicating systemic disease activity",
+        "complete or near complete clearing of their skin disease",
+    ):
+        assert expected in outcomes
+
+
+def test_nlp_entities_seed_adverse_events(seed_doc):
+    got = [(e["kind"], e["name"], e["count"], e["text"]) for e in seed_doc._.adverse_events]
+    assert got == [
+        ("withdrawal", "became pregnant", 1, "One patient became pregnant"),
+        (
+            "adverse_event",
+            "acute cutaneous vasculitis",
+            1,
+            "One patient developed acute cutaneous vasculitis",
+        ),
+    ]
+
+
+def test_nlp_entities_seed_design_and_conclusion(seed_doc, seed_document):
+    assert seed_doc._.design == "clinical trial (single-arm)"
+    conclusion = seed_doc._.conclusion
+    assert conclusion["text"].startswith("Overall, therapy was well tolerated")
+    assert seed_document.abstract[conclusion["start"] : conclusion["end"]] == conclusion["text"]
+    assert conclusion["text"].endswith("lupus erythematosus.")
+
+
+@pytest.mark.parametrize(
+    ("text", "label", "expected"),
+    [
+        (
+            "Patients were randomized to receive metformin or placebo.",
+            "INTERVENTION",
+            ["metformin"],
+        ),
+        ("Patients were randomized to receive metformin or placebo.", "COMPARATOR", ["placebo"]),
+        ("Adults were treated with atorvastatin for a year.", "INTERVENTION", ["atorvastatin"]),
+        ("Exercise training versus usual care in heart failure.", "COMPARATOR", ["usual care"]),
+        (
+            "Exercise training versus usual care in heart failure.",
+            "INTERVENTION",
+            ["Exercise training"],
+        ),
+        ("A double-blind, placebo-controlled study of drug X.", "COMPARATOR", []),
+        ("One patient received no further therapy.", "INTERVENTION", []),
+        (
+            "We studied 40 patients with rheumatoid arthritis.",
+            "CONDITION",
+            ["rheumatoid arthritis"],
+        ),
+        (
+            "We studied 40 patients with rheumatoid arthritis.",
+            "POPULATION",
+            ["40 patients with rheumatoid arthritis"],
+        ),
+        (
+            "Serum ferritin and hemoglobin were measured at baseline.",
+            "OUTCOME",
+            ["Serum ferritin and hemoglobin"],
+        ),
+        ("The primary outcome was time to first relapse.", "OUTCOME", ["time to first relapse"]),
+    ],
+)
+def test_nlp_entities_rules(nlp, text, label, expected):
+    assert _spans(_run(nlp, text), label) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Three patients withdrew consent.", [("withdrawal", "withdrew consent", 3)]),
+        ("Two participants were lost to follow-up.", [("withdrawal", "were lost to follow-up", 2)]),
+        (
+            "Adverse events included nausea, headache and dizziness.",
+            [("adverse_event", "nausea, headache and dizziness", None)],
+        ),
+        ("Side effects were limited.", []),
+        ("Twelve patients reported improvement.", []),
+        ("Four patients developed a rash (grade 1).", [("adverse_event", "rash", 4)]),
+    ],
+)
+def test_nlp_entities_adverse_events(nlp, text, expected):
+    doc = _run(nlp, text)
+    assert [(e["kind"], e["name"], e["count"]) for e in doc._.adverse_events] == expected
+    for e in doc._.adverse_events:
+        assert doc.text[e["start"] : e["end"]] == e["text"]
+
+
+@pytest.mark.parametrize(
+    ("text", "types", "expected"),
+    [
+        (
+            "We gave X.",
+            ("Randomized Controlled Trial", "Journal Article"),
+            "randomized controlled trial",
+        ),
+        (
+            "In a randomised, double-blind, cross-over study we gave X or placebo.",
+            (),
+            "randomized controlled trial (crossover, double-blind)",
+        ),
+        ("This retrospective cohort study followed 500 adults.", (), "cohort study"),
+        ("We report a case series of 8 children.", (), "case series"),
+        ("We gave X to mice.", (), None),
+    ],
+)
+def test_nlp_entities_design(nlp, text, types, expected):
+    assert _run(nlp, text, publication_types=types)._.design == expected
+
+
+def test_nlp_entities_conclusion_unstructured(nlp):
+    text = "We gave X to 20 adults. Pain fell. In conclusion, X relieves pain. More work is needed."
+    doc = _run(nlp, text)
+    assert doc._.conclusion["text"] == "In conclusion, X relieves pain. More work is needed."
+
+
+def test_nlp_entities_title_pattern(nlp):
+    text = "Patients with chronic plaque psoriasis took etanercept weekly."
+    doc = _run(nlp, text, title="Etanercept for chronic plaque psoriasis: a trial.")
+    assert doc._.title_entities["condition"] == "chronic plaque psoriasis"
+    assert "chronic plaque psoriasis" in _spans(doc, "CONDITION")
+    assert "etanercept" in _spans(doc, "INTERVENTION")
+
+
+def test_nlp_entities_keeps_model_ents(nlp):
+    doc = nlp.make_doc("Children received zinc syrup daily.")
+    doc.ents = [Span(doc, 2, 4, label="INTERVENTION")]
+    for _name, proc in nlp.pipeline:
+        doc = proc(doc)
+    model = [s for s in doc.spans["evidence"] if s.id_ == "model"]
+    assert [(s.label_, s.text) for s in model] == [("INTERVENTION", "zinc syrup")]
+
+
+def test_nlp_entities_factory_registered():
+    nlp = spacy.blank("en")
+    nlp.add_pipe("evidence_sections")
+    nlp.add_pipe("evidence_entities", config={"max_np_words": 3})
+    assert nlp.pipe_names == ["evidence_sections", "evidence_entities"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Women took vitamin D daily.", ["vitamin D"]),
+        ("A vitamin-rich diet was advised.", []),
+        ("An ornithine decarboxylase inhibitor was tested.", ["ornithine decarboxylase inhibitor"]),
+        ("The inhibitor was tested.", []),
+    ],
+)
+def test_nlp_entities_lexicon_heads(nlp, text, expected):
+    assert _spans(_run(nlp, text), "INTERVENTION") == expected
+
+
+def test_nlp_entities_title_trial_of_x_to_prevent_y(nlp):
+    doc = _run(
+        nlp,
+        "We randomized 2972 women with early breast cancer to fenretinide or no treatment.",
+        title="Randomized trial of fenretinide to prevent second breast malignancy in women.",
+    )
+    assert doc._.title_entities["intervention"] == "fenretinide"
+    assert "fenretinide" in _spans(doc, "INTERVENTION")
+    assert _spans(doc, "COMPARATOR") == ["no treatment"]
