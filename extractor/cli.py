@@ -276,17 +276,22 @@ def evaluate_pages_cmd(shared_dir: Path | None, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(report, ensure_ascii=False, indent=2))
         return
-    table = Table("page", "check", "result", "detail")
+    table = Table("page", "site", "outcome", "F1", "checks")
     for page in report.get("pages", []):
+        f1 = page.get("f1")
         table.add_row(
             str(page.get("file", "")),
-            str(page.get("check", "")),
-            "ok" if page.get("ok") else "FAIL",
-            str(page.get("detail", "")),
+            str(page.get("site") or ""),
+            str(page.get("outcome", "")),
+            "" if f1 is None else f"{f1:.3f}",
+            "; ".join(page.get("failures") or []) or "ok",
         )
     Console().print(table)
     totals = report.get("totals", {})
-    click.echo(json.dumps(totals, indent=2))
+    for key, value in totals.items():
+        click.echo(f"{key}: {value:.4g}" if isinstance(value, float) else f"{key}: {value}")
+    if totals.get("n_failed"):
+        sys.exit(1)
 
 
 def main() -> None:
