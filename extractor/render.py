@@ -6,36 +6,11 @@ import csv
 import io
 from collections.abc import Sequence
 
+from .assemble import format_dose
 from .query import Hit
-from .records import Dose, Evidence
+from .records import Evidence
 
 HIT_COLUMNS = ("id", "year", "n", "design", "condition", "interventions", "comparators", "title")
-
-
-def format_dose(dose: Dose) -> str:
-    """``1 g/kg ×2 (loading)``, ``400 mg/kg monthly until … (maintenance)``."""
-    parts: list[str] = []
-    if dose.amount is not None:
-        amount = _num(dose.amount)
-        if dose.amount_max is not None:
-            amount += f"–{_num(dose.amount_max)}"
-        unit = dose.unit or ""
-        if dose.per:
-            unit += f"/{dose.per}"
-        parts.append(f"{amount} {unit}".strip())
-    else:
-        parts.append(dose.text)
-    if dose.multiplier:
-        parts.append(f"×{dose.multiplier}")
-    for extra in (dose.route, dose.frequency, dose.duration):
-        if extra:
-            parts.append(extra)
-    text = " ".join(parts)
-    return f"{text} ({dose.phase})" if dose.phase else text
-
-
-def _num(value: float) -> str:
-    return f"{value:g}"
 
 
 def format_text(record: Evidence) -> str:
