@@ -38,6 +38,15 @@ class Section:
 
 
 @dataclass(frozen=True, slots=True)
+class MeshTerm:
+    """A MeSH heading: descriptor, whether it is a major topic, and its qualifiers."""
+
+    term: str
+    major: bool = False
+    qualifiers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Document:
     """A cleaned abstract and the metadata found beside it.
 
@@ -49,6 +58,8 @@ class Document:
         source: the input path or URL as the user gave it.
         kind: how the input was read: ``html``, ``text`` (and later ``pubmed-xml``, ``ris`` ...).
         site: the site profile used to clean a page (``pubmed``, ``generic`` ...), if any.
+        pmcid, date, mesh_terms, keywords: bibliographic extras when the source has them
+            (``date`` as ISO ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``).
     """
 
     title: str
@@ -63,6 +74,10 @@ class Document:
     source: str = ""
     kind: str = "text"
     site: str | None = None
+    pmcid: str | None = None
+    date: str | None = None
+    mesh_terms: tuple[MeshTerm, ...] = ()
+    keywords: tuple[str, ...] = ()
 
     @property
     def content_hash(self) -> str:
@@ -91,6 +106,11 @@ class Document:
         data["sections"] = [asdict(s) for s in self.sections]
         data["authors"] = list(self.authors)
         data["publication_types"] = list(self.publication_types)
+        data["mesh_terms"] = [
+            {"term": m.term, "major": m.major, "qualifiers": list(m.qualifiers)}
+            for m in self.mesh_terms
+        ]
+        data["keywords"] = list(self.keywords)
         return data
 
     @classmethod
@@ -108,6 +128,13 @@ class Document:
             source=data.get("source") or "",
             kind=data.get("kind") or "text",
             site=data.get("site"),
+            pmcid=data.get("pmcid"),
+            date=data.get("date"),
+            mesh_terms=tuple(
+                MeshTerm(m["term"], bool(m.get("major")), tuple(m.get("qualifiers") or ()))
+                for m in data.get("mesh_terms") or ()
+            ),
+            keywords=tuple(data.get("keywords") or ()),
         )
 
 
