@@ -99,8 +99,72 @@ def extract(source: str, as_json: bool, as_text: bool, db_path: Path | None, no_
     click.echo(record.to_json() if as_json else format_text(record))
 
 
+def _run_batch(
+    sources: list[str], db_path: Path | None, jsonl: Path | None, batch_size: int, quiet: bool
+) -> None:
+    """Extract ``sources`` into the database with a progress bar and a summary line."""
+    from .extraction import Failure, Skipped, extract_batch
+    from .store import database, store_failure, store_record
+
+    err = Console(stderr=True)
+    failures: list[Failure] = []
+    counts = {"parsed": 0, "stored": 0, "merged": 0, "skipped": 0}
+    out = jsonl.open("w", encoding="utf-8") if jsonl else None
+    progress = Progress(
+        TextColumn("[bold]sources"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn(
+            "parsed {task.fields[parsed]} · extracted {task.fields[stored]} · "
+            "failed {task.fields[failed]}"
+        ),
+        console=err,
+        disable=quiet or not err.is_terminal,
+    )
+    try:
+        with database(_db_path(db_path)) as db, progress:
+            task = progress.add_task("batch", total=len(sources), parsed=0, stored=0, failed=0)
+            for item in extract_batch(
+                sources,
+                batch_size=batch_size,
+                on_source=lambda _source: progress.advance(task),
+            ):
+                if isinstance(item, Failure):
+                    failures.append(item)
+                    store_failure(db, item.source, item.kind, item.message)
+                elif isinstance(item, Skipped):
+                    counts["parsed"] += 1
+                    counts["skipped"] += 1
+                    store_failure(db, item.source, item.kind, item.message)
+                else:
+                    counts["parsed"] += 1
+                    counts["stored"] += 1
+                    counts["merged"] += store_record(db, item).merged
+                    if out:
+                        out.write(item.to_json(indent=None) + "\n")
+                progress.update(
+                    task, parsed=counts["parsed"], stored=counts["stored"], failed=len(failures)
+                )
+    finally:
+        if out:
+            out.close()
+    for failure in failures:
+        click.echo(f"failed: {failure.source}: {failure.message}", err=True)
+    if not quiet:
+        click.echo(
+            f"{counts['stored']} stored, {counts['merged']} duplicates merged, "
+            f"{counts['skipped']} without abstract, {len(failures)} failed, "
+            f"database {_db_path(db_path)}",
+            err=True,
+        )
+    if failures:
+        sys.exit(1)
+
+
 @cli.command(context_settings=CONTEXT)
-@click.argument("paths", nargs=-1, required=True)
+@click.argument("paths", nargs=-1)
+@click.option("--pubmed-query", help="Also fetch every PubMed record a search returns.")
 @db_option
 @click.option(
     "--jsonl",
@@ -111,60 +175,82 @@ def extract(source: str, as_json: bool, as_text: bool, db_path: Path | None, no_
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary.")
 @friendly_errors
 def batch(
-    paths: tuple[str, ...], db_path: Path | None, jsonl: Path | None, batch_size: int, quiet: bool
+    paths: tuple[str, ...],
+    pubmed_query: str | None,
+    db_path: Path | None,
+    jsonl: Path | None,
+    batch_size: int,
+    quiet: bool,
 ) -> None:
-    """Extract every file, directory (recursively) or URL in PATHS into the database.
+    """Extract every source in PATHS into the database.
 
+    PATHS may mix pages (HTML or text), directories (read recursively), URLs, PMIDs,
+    PMID list files, PubMed XML, PMC JATS and exports (MEDLINE/.nbib, RIS, BibTeX, CSV,
+    Web of Science, Ovid, EndNote XML); formats are detected from content. Duplicates (same
+    PMID, DOI, or title + year) are merged into one document that keeps every source.
     A source that fails is recorded in the ``failures`` table and reported; the others carry
-    on. Exit status is 1 if any source failed.
+    on. Exit status is 1 if any source failed (records without an abstract are only counted).
 
     \b
     Example:
         evidence batch corpus/ --db output/evidence.db --jsonl output/records.jsonl
+        evidence batch exports/*.ris pmids.txt --pubmed-query "lupus AND immunoglobulin"
     """
-    from .extraction import Failure, expand_paths, extract_batch
-    from .store import database, store_failure, store_record
+    from .extraction import expand_paths
+    from .sources import search_pubmed
 
     sources = expand_paths(paths)
+    if pubmed_query:
+        sources += search_pubmed(pubmed_query)
     if not sources:
-        raise click.UsageError("no input files found in " + ", ".join(paths))
-    err = Console(stderr=True)
-    failures: list[Failure] = []
-    stored = 0
-    out = jsonl.open("w", encoding="utf-8") if jsonl else None
-    progress = Progress(
-        TextColumn("[bold]extracting"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TextColumn("{task.fields[failed]} failed"),
-        console=err,
-        disable=quiet or not err.is_terminal,
-    )
-    try:
-        with database(_db_path(db_path)) as db, progress:
-            task = progress.add_task("extract", total=len(sources), failed=0)
-            for item in extract_batch(sources, batch_size=batch_size):
-                if isinstance(item, Failure):
-                    failures.append(item)
-                    store_failure(db, item.source, item.kind, item.message)
-                else:
-                    store_record(db, item)
-                    stored += 1
-                    if out:
-                        out.write(item.to_json(indent=None) + "\n")
-                progress.update(task, advance=1, failed=len(failures))
-    finally:
-        if out:
-            out.close()
-    for failure in failures:
-        click.echo(f"failed: {failure.source}: {failure.message}", err=True)
-    if not quiet:
-        click.echo(
-            f"{stored} stored, {len(failures)} failed, database {_db_path(db_path)}", err=True
-        )
-    if failures:
-        sys.exit(1)
+        if not paths and not pubmed_query:
+            raise click.UsageError("give at least one PATH or --pubmed-query")
+        raise ExtractorError("no input files found in " + ", ".join(paths or ["the query"]))
+    _run_batch(sources, db_path, jsonl, batch_size, quiet)
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("pmids", nargs=-1)
+@click.option("--query", "pubmed_query", help="A PubMed search; all its results are fetched.")
+@click.option("--list", "list_only", is_flag=True, help="Only print the PMIDs, one per line.")
+@db_option
+@click.option(
+    "--jsonl",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Also write one JSON record per line to this file.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary.")
+@friendly_errors
+def fetch(
+    pmids: tuple[str, ...],
+    pubmed_query: str | None,
+    list_only: bool,
+    db_path: Path | None,
+    jsonl: Path | None,
+    quiet: bool,
+) -> None:
+    """Fetch PubMed records (by PMID or search) and extract them into the database.
+
+    Uses NCBI E-utilities: 3 requests/s (10 with NCBI_API_KEY), retries with backoff, and an
+    on-disk cache so a re-run fetches nothing again. EVIDENCE_EUTILS_URL changes the server.
+
+    \b
+    Example:
+        evidence fetch 11456255 12345678
+        evidence fetch --query "cutaneous lupus AND IVIg" --list
+    """
+    from .sources import search_pubmed
+    from .sources.pmids import read_pmid_list
+
+    ids = read_pmid_list("\n".join(pmids)) if pmids else []
+    if pubmed_query:
+        ids += [p for p in search_pubmed(pubmed_query) if p not in ids]
+    if not ids:
+        raise click.UsageError("give PMIDs or --query")
+    if list_only:
+        click.echo("\n".join(ids))
+        return
+    _run_batch([f"pmid:{p}" for p in ids], db_path, jsonl, 200, quiet)
 
 
 @cli.command(context_settings=CONTEXT)

@@ -5,12 +5,13 @@ This module only wires the stages together; each stage lives in its own package.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+import itertools
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import ExtractorError, InputError, ModelError
+from .errors import ExtractorError, InputError, ModelError, NoAbstractError
 from .records import Document, Evidence
 from .settings import Settings, get_settings
 
@@ -30,6 +31,15 @@ class Failure:
     message: str
 
 
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """A record that was read but has nothing to extract from (no abstract)."""
+
+    source: str
+    message: str
+    kind: str = "no-abstract"
+
+
 def _pipeline(nlp: Language | None, settings: Settings) -> Language:
     if nlp is not None:
         return nlp
@@ -44,10 +54,32 @@ def _pipeline(nlp: Language | None, settings: Settings) -> Language:
 
 
 def load(source: str, *, settings: Settings | None = None) -> Document:
-    """Read and clean one source (path, URL or ``-``) into a Document."""
-    from .sources import load_document
+    """Read and clean one source (path, URL, PMID or ``-``) holding one document.
 
-    return load_document(source, settings=settings or get_settings())
+    Raises:
+        InputError: the source holds several records (use :func:`extract_batch`).
+        NoAbstractError: the document has no abstract.
+    """
+    from .sources import load_documents
+
+    docs = list(itertools.islice(load_documents(source, settings=settings or get_settings()), 2))
+    if not docs:
+        raise InputError("no records found", source=source)
+    if len(docs) > 1:
+        raise InputError("holds several records; use 'evidence batch' for it", source=source)
+    doc = docs[0]
+    if not doc.abstract.strip():
+        raise NoAbstractError(_no_abstract_message(doc), source=source)
+    return doc
+
+
+def _no_abstract_message(doc: Document) -> str:
+    hint = ""
+    if doc.pmid:
+        hint = f"; fetch it from PubMed with 'evidence extract {doc.pmid}'"
+    elif doc.doi:
+        hint = f"; it has DOI {doc.doi}: find its PMID and fetch it from PubMed"
+    return "record has no abstract" + hint
 
 
 def extract(
@@ -97,41 +129,52 @@ def extract_batch(
     nlp: Language | None = None,
     settings: Settings | None = None,
     batch_size: int = 32,
-) -> Iterator[Evidence | Failure]:
-    """Process many sources; yield an Evidence or a Failure for each, never raising for one.
+    on_source: Callable[[str], None] | None = None,
+) -> Iterator[Evidence | Failure | Skipped]:
+    """Process many sources; yield an item per document or failure, never raising for one.
 
-    Documents are cleaned one by one and run through the NLP pipeline in batches of
-    ``batch_size`` (``nlp.pipe``), which is much faster than one at a time.
+    A source may hold many documents (an export, a PubMed XML file, a PMID list). Documents
+    are run through the NLP pipeline in batches of ``batch_size`` (``nlp.pipe``), much faster
+    than one at a time. Records without an abstract are yielded as :class:`Skipped`; a source
+    that cannot be read (or breaks half-way) as a :class:`Failure`. ``on_source`` is called
+    with each source once it has been read completely.
     """
     from .assemble import extract_evidence, extract_many
+    from .sources import load_documents
 
     settings = settings or get_settings()
     pipeline = _pipeline(nlp, settings)
     buffer: list[Document] = []
 
-    def flush() -> Iterator[Evidence | Failure]:
+    def flush() -> Iterator[Evidence | Failure | Skipped]:
         try:
-            records = list(extract_many(buffer, pipeline, batch_size=batch_size))
+            records: list[Evidence | Failure | Skipped] = list(
+                extract_many(buffer, pipeline, batch_size=batch_size)
+            )
         except Exception:  # one bad document must not sink its batch: retry one by one
             records = []
             for doc in buffer:
                 try:
                     records.append(extract_evidence(doc, pipeline))
                 except Exception as exc:
-                    yield Failure(doc.source, "model", f"extraction failed: {exc}")
-        yield from records
+                    records.append(Failure(doc.source, "model", f"extraction failed: {exc}"))
         buffer.clear()
+        yield from records
 
     for source in sources:
         try:
-            buffer.append(load(source, settings=settings))
+            for doc in load_documents(source, settings=settings):
+                if not doc.abstract.strip():
+                    yield Skipped(doc.source or source, _no_abstract_message(doc))
+                    continue
+                buffer.append(doc)
+                if len(buffer) >= batch_size:
+                    yield from flush()
         except ExtractorError as exc:
             yield Failure(source, exc.kind, exc.message)
-            continue
         except (OSError, UnicodeError, ValueError) as exc:
             yield Failure(source, InputError.kind, str(exc))
-            continue
-        if len(buffer) >= batch_size:
-            yield from flush()
+        if on_source is not None:
+            on_source(source)
     if buffer:
         yield from flush()

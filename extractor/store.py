@@ -20,6 +20,7 @@ import json
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,7 @@ from typing import Any
 import sqlite_utils
 
 from .errors import StoreError
-from .records import Evidence
+from .records import Document, Evidence
 
 CHILD_TABLES = ("spans", "doses", "outcomes")
 
@@ -139,7 +140,30 @@ def _migration_1(db: sqlite_utils.Database) -> None:
     db.table("documents").enable_fts(["title", "abstract"], create_triggers=True, tokenize="porter")
 
 
-MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_migration_1,)
+def _migration_2(db: sqlite_utils.Database) -> None:
+    """Bibliographic extras and de-duplication keys (PubMed/export ingestion)."""
+    docs = db.table("documents")
+    for name, kind in (
+        ("pmcid", str),
+        ("date", str),
+        ("mesh_terms", str),
+        ("keywords", str),
+        ("sources", str),
+        ("title_key", str),
+    ):
+        docs.add_column(name, kind)
+    db.execute("UPDATE documents SET sources = json_array(source) WHERE sources IS NULL")
+    for row in db.execute("SELECT id, title FROM documents").fetchall():
+        db.execute("UPDATE documents SET title_key = ? WHERE id = ?", [title_key(row[1]), row[0]])
+    docs.create_index(["title_key", "year"])
+
+
+MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_migration_1, _migration_2)
+
+
+def title_key(title: str | None) -> str:
+    """A title normalised for duplicate detection: case-folded letters and digits only."""
+    return "".join(ch for ch in (title or "").casefold() if ch.isalnum())
 
 
 def migrate(db: sqlite_utils.Database) -> int:
@@ -206,6 +230,12 @@ def _rows(record: Evidence) -> dict[str, list[dict[str, Any]]]:
         "site": doc.site,
         "content_hash": doc.content_hash,
         "updated_at": _now(),
+        "pmcid": doc.pmcid,
+        "date": doc.date,
+        "mesh_terms": _json(data["document"]["mesh_terms"]),
+        "keywords": _json(list(doc.keywords)),
+        "sources": _json([doc.source] if doc.source else []),
+        "title_key": title_key(doc.title),
     }
     arms = [i for i in record.interventions if i.role != "comparator"]
     comparators = [i for i in record.interventions if i.role == "comparator"]
@@ -287,14 +317,76 @@ def _arm_names(name: str, long_form: str | None) -> str:
     return f"{long_form} ({name})" if long_form and long_form.lower() != name.lower() else name
 
 
-def store_record(db: sqlite_utils.Database, record: Evidence) -> str:
-    """Insert or replace one record atomically; return its id.
+def find_duplicate(db: sqlite_utils.Database, document: Document) -> str | None:
+    """The id of a stored document that is the same work: same PMID, DOI, or title + year.
 
+    Titles shorter than 20 characters are never matched on their own ("Editorial", "Reply").
+    """
+    if document.pmid:
+        row = db.execute("SELECT id FROM documents WHERE pmid = ?", [document.pmid]).fetchone()
+        if row:
+            return str(row[0])
+    if document.doi:
+        row = db.execute(
+            "SELECT id FROM documents WHERE lower(doi) = ?", [document.doi.lower()]
+        ).fetchone()
+        if row:
+            return str(row[0])
+    key = title_key(document.title)
+    if len(key) >= 20:
+        row = db.execute(
+            "SELECT id FROM documents WHERE title_key = ? AND (year IS ? OR year IS NULL "
+            "OR ? IS NULL)",
+            [key, document.year, document.year],
+        ).fetchone()
+        if row:
+            return str(row[0])
+    return None
+
+
+def _merge(
+    db: sqlite_utils.Database, record: Evidence, existing: str
+) -> tuple[Evidence, list[str], bool]:
+    """The record re-keyed to ``existing``, with identifiers and sources kept from both.
+
+    Also says whether the record's source is new to that document (a real merge, not a re-run).
+    """
+    row = db.execute(
+        "SELECT pmid, doi, pmcid, journal, year, sources FROM documents WHERE id = ?", [existing]
+    ).fetchone()
+    doc = record.document
+    merged = replace(
+        doc,
+        pmid=doc.pmid or row[0],
+        doi=doc.doi or row[1],
+        pmcid=doc.pmcid or row[2],
+        journal=doc.journal or row[3],
+        year=doc.year or row[4],
+    )
+    sources = json.loads(row[5] or "[]")
+    added = bool(doc.source) and doc.source not in sources
+    if added:
+        sources.append(doc.source)
+    return replace(record, id=existing, document=merged), sources, added
+
+
+def store_record(db: sqlite_utils.Database, record: Evidence) -> StoreResult:
+    """Insert one record atomically, or merge it into the stored duplicate of the same work.
+
+    Duplicates are found by PMID, then DOI, then normalised title + year
+    (:func:`find_duplicate`); the database keeps one document with every source it came from.
     A previous failure row for the same source is removed, since the source now succeeded.
     """
-    rows = _rows(record)
     try:
         with db.atomic():
+            existing = find_duplicate(db, record.document)
+            sources = [record.document.source] if record.document.source else []
+            merged = False
+            if existing is not None:
+                record, sources, added = _merge(db, record, existing)
+                merged = added and len(sources) > 1
+            rows = _rows(record)
+            rows["documents"][0]["sources"] = _json(sources)
             for table in CHILD_TABLES:
                 db.execute(f"DELETE FROM [{table}] WHERE doc_id = ?", [record.id])
             db.table("documents").upsert_all(rows["documents"], pk="id")
@@ -306,7 +398,15 @@ def store_record(db: sqlite_utils.Database, record: Evidence) -> str:
                 db.execute("DELETE FROM failures WHERE source = ?", [record.document.source])
     except sqlite3.Error as exc:
         raise StoreError(f"cannot store record {record.id}: {exc}") from exc
-    return record.id
+    return StoreResult(record.id, merged=merged)
+
+
+@dataclass(frozen=True, slots=True)
+class StoreResult:
+    """What :func:`store_record` did: the id used, and whether it merged into a duplicate."""
+
+    id: str
+    merged: bool = False
 
 
 def store_records(db: sqlite_utils.Database, records: Iterable[Evidence]) -> int:

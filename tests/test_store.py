@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from dataclasses import replace
 from pathlib import Path
@@ -168,7 +169,7 @@ def test_store_migrations_are_idempotent(db_path: Path) -> None:
     open_db(db_path).close()
     with database(db_path) as db:
         versions = db.execute("SELECT version FROM _migrations").fetchall()
-        assert versions == [(1,)]
+        assert versions == [(1,), (2,)]
 
 
 @pytest.mark.parametrize(
@@ -205,3 +206,45 @@ def test_query_search_filters(
         store_record(db, asthma)
         hits = search(db, **kwargs)  # type: ignore[arg-type]
     assert [h.id for h in hits] == expected
+
+
+def test_store_merges_duplicates_across_sources(db_path: Path) -> None:
+    """Same work from an export (DOI only) and from PubMed (PMID + DOI): one document."""
+    from_ris = make_record()
+    from_ris = replace(
+        from_ris,
+        id="doi:10.1/x",
+        document=replace(from_ris.document, doi="10.1/X", source="refs.ris#3"),
+    )
+    from_pubmed = make_record(pmid="777")
+    from_pubmed = replace(
+        from_pubmed, document=replace(from_pubmed.document, doi="10.1/x", source="pubmed.xml#1")
+    )
+    with database(db_path) as db:
+        assert store_record(db, from_ris).merged is False
+        result = store_record(db, from_pubmed)
+        assert result.merged is True and result.id == "doi:10.1/x"
+        assert count_rows(db)["documents"] == 1
+        row = db.execute("SELECT pmid, sources FROM documents").fetchone()
+        assert row[0] == "777"
+        assert json.loads(row[1]) == ["refs.ris#3", "pubmed.xml#1"]
+        # a re-run of the same source is not a merge and keeps one source entry
+        assert store_record(db, from_pubmed).merged is False
+        assert json.loads(db.execute("SELECT sources FROM documents").fetchone()[0]) == [
+            "refs.ris#3",
+            "pubmed.xml#1",
+        ]
+
+
+def test_store_title_year_duplicate(db_path: Path) -> None:
+    a = make_record(title="A randomised trial of something important")
+    b_doc = replace(a.document, abstract="Different text of the same work.", source="b.bib#1")
+    b = replace(a, id=b_doc.record_id, document=b_doc, spans=(), interventions=(), outcomes=())
+    with database(db_path) as db:
+        store_record(db, a)
+        assert store_record(db, b).merged is True
+        assert count_rows(db)["documents"] == 1
+        other_year = replace(b, document=replace(b_doc, year=1999, source="c.bib#1"))
+        other_year = replace(other_year, id=other_year.document.record_id)
+        assert store_record(db, other_year).merged is False
+        assert count_rows(db)["documents"] == 2

@@ -1,15 +1,54 @@
-"""Stage 1: get documents from files, stdin or URLs."""
+"""Stage 1: get documents from files, stdin, URLs, exports and PubMed.
+
+``load_documents`` is the one entry point: it takes anything a user may name as a source and
+yields Documents, whatever the format:
+
+- a page (saved HTML, page text, a URL, ``-``) → one Document via ``extractor.clean``;
+- a PubMed XML or PMC JATS file → streamed, one Document per article;
+- a MEDLINE/.nbib, RIS, Web of Science, Ovid, BibTeX, CSV or EndNote XML export → one per record;
+- a PMID (``12345678`` or ``pmid:12345678``) or a file listing PMIDs → fetched from PubMed.
+"""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable, Iterator
+from importlib import import_module
+from pathlib import Path
+from typing import Any
+
+from ..errors import InputError
 from ..records import Document
-from ..settings import Settings
+from ..settings import Settings, get_settings
 from .fetch import fetch_url, make_session
-from .files import RawInput, read_source
+from .files import RawInput, is_url, read_source
+from .formats import HEAD_BYTES, STREAMED, detect_format
+
+PMID_SOURCE = re.compile(r"^(?:pmid:\s*)?(\d{1,9})$", re.IGNORECASE)
+
+# format → (module, parser); text parsers take (text, *, source_label), streamed ones a path.
+PARSERS: dict[str, tuple[str, str]] = {
+    "pubmed-xml": ("pubmed_xml", "parse_pubmed_xml"),
+    "pmc-jats": ("jats", "parse_jats"),
+    "medline": ("medline", "parse_medline"),
+    "ris": ("ris", "parse_ris"),
+    "wos-text": ("wos", "parse_wos_text"),
+    "wos-tab": ("wos", "parse_wos_tab"),
+    "ovid": ("ovid", "parse_ovid"),
+    "bibtex": ("bibtex", "parse_bibtex"),
+    "csv": ("csv_export", "parse_csv_export"),
+    "endnote-xml": ("endnote_xml", "parse_endnote_xml"),
+}
+
+
+def _parser(fmt: str) -> Callable[..., Iterator[Document]]:
+    module, name = PARSERS[fmt]
+    func: Callable[..., Iterator[Document]] = getattr(import_module(f"{__name__}.{module}"), name)
+    return func
 
 
 def load_document(source: str, *, settings: Settings | None = None) -> Document:
-    """Read a source (path, ``-`` or URL) and clean it into a Document.
+    """Read a page source (path, ``-`` or URL) and clean it into one Document.
 
     Raises:
         InputError, FetchError, CleanError: see :func:`read_source` and ``extractor.clean``.
@@ -19,4 +58,91 @@ def load_document(source: str, *, settings: Settings | None = None) -> Document:
     return clean(read_source(source, settings=settings))
 
 
-__all__ = ["RawInput", "fetch_url", "load_document", "make_session", "read_source"]
+def is_pmid(source: str) -> bool:
+    """True for ``12345678`` / ``pmid:12345678`` that is not also an existing file name."""
+    return bool(PMID_SOURCE.match(source.strip())) and not Path(source).exists()
+
+
+def fetch_pubmed(pmids: list[str], *, settings: Settings | None = None) -> Iterator[Document]:
+    """Fetch PubMed records by PMID (E-utilities, cached, rate-limited)."""
+    from .eutils import EutilsClient
+
+    client = EutilsClient(settings=settings)
+    yield from client.fetch_documents(pmids)
+
+
+def search_pubmed(query: str, *, settings: Settings | None = None) -> list[str]:
+    """The PMIDs a PubMed search returns (all of them, paged)."""
+    from .eutils import EutilsClient
+
+    return EutilsClient(settings=settings).esearch(query)
+
+
+def _read_head(path: Path) -> str:
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(HEAD_BYTES)
+    except OSError as exc:
+        raise InputError(f"cannot read file: {exc.strerror or exc}", source=str(path)) from exc
+    return head.decode("utf-8", errors="replace")
+
+
+def load_documents(source: str, *, settings: Settings | None = None) -> Iterator[Document]:
+    """Yield every Document a source holds (see the module docstring for what is accepted).
+
+    Records of bibliographic files are yielded even without an abstract (``abstract == ""``);
+    callers decide whether to skip them. Pages without an abstract raise ``NoAbstractError``.
+
+    Raises:
+        InputError, FetchError, CleanError, ParseError: with one-line messages.
+    """
+    settings = settings or get_settings()
+    if is_pmid(source):
+        pmid = PMID_SOURCE.match(source.strip())
+        assert pmid is not None
+        yield from fetch_pubmed([pmid.group(1)], settings=settings)
+        return
+    if not is_url(source) and source != "-":
+        path = Path(source).expanduser()
+        if path.is_file() and path.stat().st_size > 0:
+            fmt = detect_format(_read_head(path))
+            if fmt in STREAMED:
+                yield from _parser(fmt)(path, source_label=source)
+                return
+    yield from documents_from_raw(read_source(source, settings=settings), settings=settings)
+
+
+def documents_from_raw(raw: RawInput, *, settings: Settings | None = None) -> Iterator[Document]:
+    """Yield the Documents of already-read content (a page, an export or a PMID list)."""
+    from ..clean import clean
+
+    fmt = detect_format(raw.content[:HEAD_BYTES])
+    if fmt in ("html", "text"):
+        yield clean(raw)
+    elif fmt == "pmid-list":
+        from .pmids import read_pmid_list
+
+        yield from fetch_pubmed(read_pmid_list(raw.content), settings=settings)
+    elif fmt in STREAMED:
+        import io
+
+        data: Any = io.BytesIO(raw.content.encode("utf-8"))
+        yield from _parser(fmt)(data, source_label=raw.source)
+    else:
+        yield from _parser(fmt)(raw.content, source_label=raw.source)
+
+
+__all__ = [
+    "PARSERS",
+    "RawInput",
+    "detect_format",
+    "documents_from_raw",
+    "fetch_pubmed",
+    "fetch_url",
+    "is_pmid",
+    "load_document",
+    "load_documents",
+    "make_session",
+    "read_source",
+    "search_pubmed",
+]
