@@ -123,6 +123,51 @@ def expand_paths(paths: Iterable[str]) -> list[str]:
     return out
 
 
+def iter_documents(
+    sources: Sequence[str],
+    *,
+    settings: Settings | None = None,
+    on_source: Callable[[str], None] | None = None,
+) -> Iterator[Document | Failure]:
+    """Every Document the sources hold, or a Failure for a source that cannot be read.
+
+    PMIDs among the sources are fetched together at the end, in batches of 200 per request.
+    """
+    from .sources import PMID_SOURCE, fetch_pubmed, is_pmid, load_documents
+
+    settings = settings or get_settings()
+    pmids: list[str] = []
+    for source in sources:
+        match = PMID_SOURCE.match(source.strip()) if is_pmid(source) else None
+        if match:
+            pmids.append(match.group(1))
+            continue
+        try:
+            yield from load_documents(source, settings=settings)
+        except ExtractorError as exc:
+            yield Failure(source, exc.kind, exc.message)
+        except (OSError, UnicodeError, ValueError) as exc:
+            yield Failure(source, InputError.kind, str(exc))
+        if on_source is not None:
+            on_source(source)
+    if not pmids:
+        return
+    pmids = list(dict.fromkeys(pmids))
+    seen: set[str] = set()
+    try:
+        for doc in fetch_pubmed(pmids, settings=settings):
+            if doc.pmid:
+                seen.add(doc.pmid)
+            yield doc
+    except ExtractorError as exc:
+        yield Failure("pubmed", exc.kind, exc.message)
+    for pmid in pmids:
+        if pmid not in seen:
+            yield Failure(f"pmid:{pmid}", "fetch", "not returned by PubMed")
+        if on_source is not None:
+            on_source(f"pmid:{pmid}")
+
+
 def extract_batch(
     sources: Sequence[str],
     *,
@@ -140,7 +185,6 @@ def extract_batch(
     with each source once it has been read completely.
     """
     from .assemble import extract_evidence, extract_many
-    from .sources import load_documents
 
     settings = settings or get_settings()
     pipeline = _pipeline(nlp, settings)
@@ -161,20 +205,14 @@ def extract_batch(
         buffer.clear()
         yield from records
 
-    for source in sources:
-        try:
-            for doc in load_documents(source, settings=settings):
-                if not doc.abstract.strip():
-                    yield Skipped(doc.source or source, _no_abstract_message(doc))
-                    continue
-                buffer.append(doc)
-                if len(buffer) >= batch_size:
-                    yield from flush()
-        except ExtractorError as exc:
-            yield Failure(source, exc.kind, exc.message)
-        except (OSError, UnicodeError, ValueError) as exc:
-            yield Failure(source, InputError.kind, str(exc))
-        if on_source is not None:
-            on_source(source)
+    for item in iter_documents(sources, settings=settings, on_source=on_source):
+        if isinstance(item, Failure):
+            yield item
+        elif not item.abstract.strip():
+            yield Skipped(item.source, _no_abstract_message(item))
+        else:
+            buffer.append(item)
+            if len(buffer) >= batch_size:
+                yield from flush()
     if buffer:
         yield from flush()

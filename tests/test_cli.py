@@ -113,7 +113,7 @@ def test_cli_batch_records_failures_and_carries_on(
     code, _, err = run(runner, "batch", str(folder), "--db", str(db_path), "--jsonl", str(jsonl))
     assert code == 1
     assert "empty.txt" in err and "binary.html" in err
-    assert "1 stored, 2 failed" in err
+    assert "1 stored, 0 duplicates merged, 0 without abstract, 2 failed" in err
     lines = jsonl.read_text("utf-8").splitlines()
     assert len(lines) == 1 and json.loads(lines[0])["population"]["n"] == 12
     with database(db_path) as db:

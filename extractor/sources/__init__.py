@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from importlib import import_module
 from pathlib import Path
 from typing import Any
@@ -68,7 +69,8 @@ def fetch_pubmed(pmids: list[str], *, settings: Settings | None = None) -> Itera
     from .eutils import EutilsClient
 
     client = EutilsClient(settings=settings)
-    yield from client.fetch_documents(pmids)
+    for doc in client.fetch_documents(pmids):
+        yield replace(doc, source=f"pmid:{doc.pmid}") if doc.pmid else doc
 
 
 def search_pubmed(query: str, *, settings: Settings | None = None) -> list[str]:
@@ -134,6 +136,7 @@ def documents_from_raw(raw: RawInput, *, settings: Settings | None = None) -> It
 
 __all__ = [
     "PARSERS",
+    "PMID_SOURCE",
     "RawInput",
     "detect_format",
     "documents_from_raw",
