@@ -428,24 +428,8 @@ def _fmt(value: float | None) -> str:
 
 
 def format_dose(dose: Dose) -> str:
-    """``1 g/kg ×2 (loading)``, ``400 mg/kg monthly (maintenance)`` ..."""
-    amount = _fmt(dose.amount)
-    if dose.amount_max is not None:
-        amount += f"–{_fmt(dose.amount_max)}"
-    out = f"{amount} {dose.unit or ''}".strip()
-    if dose.per:
-        out += f"/{dose.per}"
-    if dose.multiplier:
-        out += f" ×{dose.multiplier}"
-    if dose.frequency and not (dose.per and dose.per.endswith("day") and dose.frequency == "daily"):
-        out += f" {dose.frequency}"
-    if dose.route:
-        out += f" {dose.route}"
-    if dose.phase:
-        out += f" ({dose.phase})"
-    if dose.duration:
-        out += f" {dose.duration}"
-    return out
+    """``1 g/kg ×2 (loading)``, ``400 mg/kg monthly (maintenance)`` ... (see ``Dose.describe``)."""
+    return dose.describe()
 
 
 def summarize(evidence: Evidence, *, sample_noun: str = "participants") -> str:

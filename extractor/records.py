@@ -172,6 +172,27 @@ class Dose:
     phase: str | None = None
     source: str = "rules"
 
+    def describe(self) -> str:
+        """``1 g/kg ×2 intravenous (loading)``, ``400 mg/kg monthly (maintenance) until …``."""
+        amount = _fmt_number(self.amount)
+        if self.amount_max is not None:
+            amount += f"–{_fmt_number(self.amount_max)}"
+        out = f"{amount} {self.unit or ''}".strip()
+        if self.per:
+            out += f"/{self.per}"
+        if self.multiplier:
+            out += f" ×{self.multiplier}"
+        daily_unit = bool(self.per and self.per.endswith("day"))
+        if self.frequency and not (daily_unit and self.frequency == "daily"):
+            out += f" {self.frequency}"
+        if self.route:
+            out += f" {self.route}"
+        if self.phase:
+            out += f" ({self.phase})"
+        if self.duration:
+            out += f" {self.duration}"
+        return out or self.text
+
 
 @dataclass(frozen=True, slots=True)
 class Intervention:
@@ -289,6 +310,12 @@ class Evidence:
             spans=tuple(Span(**s) for s in data.get("spans") or []),
             pipeline=data.get("pipeline") or "",
         )
+
+
+def _fmt_number(value: float | None) -> str:
+    if value is None:
+        return ""
+    return str(int(value)) if float(value).is_integer() else str(value)
 
 
 def _lists(value: Any) -> Any:

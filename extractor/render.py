@@ -6,7 +6,6 @@ import csv
 import io
 from collections.abc import Sequence
 
-from .assemble import format_dose
 from .query import Hit
 from .records import Evidence
 
@@ -41,7 +40,7 @@ def format_text(record: Evidence) -> str:
         name = f"{arm.name} ({arm.long_form})" if arm.long_form else arm.name
         lines.append(f"{arm.role}: {name}" + (f", n={arm.n}" if arm.n is not None else ""))
         for dose in arm.doses:
-            lines.append(f"  dose: {format_dose(dose)}")
+            lines.append(f"  dose: {dose.describe()}")
     for outcome in record.outcomes:
         lines.append(f"outcome: {outcome.name}")
         for res in outcome.results:
