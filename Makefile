@@ -21,14 +21,14 @@ demo: $(STAMP)
 
 ## test: set up, lint, type-check and run the test suite
 test: $(STAMP)
-	$(VENV)/bin/ruff check extractor tests
-	$(VENV)/bin/ruff format --check extractor tests
+	$(VENV)/bin/ruff check extractor tests benchmarks
+	$(VENV)/bin/ruff format --check extractor tests benchmarks
 	$(VENV)/bin/mypy
 	$(VENV)/bin/pytest -q
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check extractor tests
-	$(VENV)/bin/ruff format --check extractor tests
+	$(VENV)/bin/ruff check extractor tests benchmarks
+	$(VENV)/bin/ruff format --check extractor tests benchmarks
 
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy

@@ -1,7 +1,7 @@
 """Bibliographic export parsers against the real files in ../shared/exports.
 
 Expected counts are the README's (``shared/exports/README.md``): records, and records with a
-non-empty abstract. MEDLINE/.nbib files belong to the MEDLINE parser (another module).
+non-empty abstract. Format detection over the same files is tested in test_sources_formats.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from extractor.records import Document
 from extractor.sources.bibtex import looks_like_bibtex, parse_bibtex
 from extractor.sources.csv_export import looks_like_csv_export, parse_csv_export
 from extractor.sources.endnote_xml import looks_like_endnote_xml, parse_endnote_xml
+from extractor.sources.medline import looks_like_medline, parse_medline
 from extractor.sources.ovid import looks_like_ovid, parse_ovid
 from extractor.sources.ris import looks_like_ris, parse_ris
 from extractor.sources.wos import (
@@ -36,6 +37,7 @@ PARSERS: dict[str, tuple[Parser, Callable[..., bool]]] = {
     "bibtex": (parse_bibtex, looks_like_bibtex),
     "csv": (parse_csv_export, looks_like_csv_export),
     "endnote-xml": (parse_endnote_xml, looks_like_endnote_xml),
+    "medline": (parse_medline, lambda head, name="": looks_like_medline(head)),
 }
 
 # path under exports/ → (kind, records, with abstract), from the README's summary table.
@@ -72,11 +74,9 @@ EXPORTS: dict[str, tuple[str, int, int]] = {
     "mendeley/_baseline_mendeley.ris": ("ris", 10, 8),
     "google_scholar/_baseline_googlescholar.ris": ("ris", 10, 0),
     "rayyan/ris_issue_992.txt": ("ris", 19, 8),
-}
-MEDLINE = {
-    "pubmed/pubmed-balloongui-set.nbib",
-    "pubmed/pubmed.nbib",
-    "pubmed/_baseline_pubmed.ris",
+    "pubmed/pubmed-balloongui-set.nbib": ("medline", 75, 70),
+    "pubmed/pubmed.nbib": ("medline", 75, 64),
+    "pubmed/_baseline_pubmed.ris": ("medline", 50, 49),  # MEDLINE text named .ris
 }
 DOI = re.compile(r"^10\.\d{4,9}/\S+$")
 
@@ -85,16 +85,7 @@ def _read(shared_dir: Path, rel: str) -> str:
     return (shared_dir / "exports" / rel).read_text(encoding="utf-8")
 
 
-def _export_params() -> list[object]:
-    params: list[object] = [pytest.param(rel, id=rel) for rel in EXPORTS]
-    params += [
-        pytest.param(rel, id=rel, marks=pytest.mark.skip(reason="MEDLINE parser, other module"))
-        for rel in sorted(MEDLINE)
-    ]
-    return params
-
-
-@pytest.mark.parametrize("rel", _export_params())
+@pytest.mark.parametrize("rel", list(EXPORTS))
 def test_sources_exports_counts_match_readme(shared_dir: Path, rel: str) -> None:
     kind, records, with_abstract = EXPORTS[rel]
     parse, _ = PARSERS[kind]
@@ -118,17 +109,11 @@ def test_sources_exports_sniffers_pick_only_own_format(shared_dir: Path, rel: st
     assert hits == [kind]  # its own sniffer says yes, every other one says no
 
 
-@pytest.mark.parametrize("rel", sorted(MEDLINE))
-def test_sources_exports_sniffers_reject_medline(shared_dir: Path, rel: str) -> None:
-    head = _read(shared_dir, rel)[:4096]
-    assert not any(sniff(head, Path(rel).name) for _, sniff in PARSERS.values())
-
-
 def test_sources_exports_readme_table_fully_covered(shared_dir: Path) -> None:
     readme = (shared_dir / "exports" / "README.md").read_text(encoding="utf-8")
     listed = set(re.findall(r"^\|\s*\d+\s*\|\s*([^|]+?)\s*\|", readme, re.MULTILINE))
     assert listed, "README summary table not found"
-    assert listed <= set(EXPORTS) | MEDLINE, listed - set(EXPORTS) - MEDLINE
+    assert listed <= set(EXPORTS), listed - set(EXPORTS)
 
 
 def test_sources_exports_ovid_variants_agree(shared_dir: Path) -> None:
