@@ -19,7 +19,10 @@ if TYPE_CHECKING:
     from spacy.language import Language
 
 # Files a directory walk picks up; anything given explicitly is always tried.
-BATCH_SUFFIXES = frozenset({".txt", ".text", ".html", ".htm", ".xhtml", ".abst", ""})
+BATCH_SUFFIXES = frozenset(
+    {".txt", ".text", ".html", ".htm", ".xhtml", ".abst", ""}  # pages and plain text
+    | {".xml", ".nxml", ".nbib", ".medline", ".ris", ".bib", ".csv", ".tsv", ".cgi", ".ovd"}
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from extractor.cli import cli
+from extractor.errors import ParseError
 from extractor.sources import detect_format, load_documents
 from extractor.sources.formats import HEAD_BYTES
 from extractor.store import count_rows, database
@@ -124,3 +125,30 @@ def test_batch_mixed_sources_merge_duplicates(
         assert counts["failures"] == 2 * 11
         sources = [json.loads(r[0]) for r in db.execute("SELECT sources FROM documents")]
         assert sum(1 for s in sources if len(s) == 2) == 64
+
+
+@pytest.mark.parametrize("name", ["esearch1.xml", "esearch2.xml", "esummary1.xml"])
+def test_formats_unknown_xml_is_a_clear_error(shared_dir: Path, name: str) -> None:
+    """Entrez results are XML but not articles: never cleaned as if they were page text."""
+    path = shared_dir / "pubmed" / "xml" / "biopython" / name
+    assert detect_format(_head(path)) == "xml"
+    with pytest.raises(ParseError, match="unsupported XML"):
+        list(load_documents(str(path)))
+
+
+def test_formats_xhtml_page_is_html() -> None:
+    head = '<?xml version="1.0"?>\n<!DOCTYPE html>\n<html><body><p>x</p></body></html>'
+    assert detect_format(head) == "html"
+
+
+def test_formats_hostile_xml_via_cli(tmp_path: Path) -> None:
+    bomb = tmp_path / "bomb.xml"
+    bomb.write_text(
+        '<?xml version="1.0"?><!DOCTYPE PubmedArticleSet [<!ENTITY a "aaaaaaaaaa">'
+        '<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+        "<PubmedArticleSet><PubmedArticle>&b;</PubmedArticle></PubmedArticleSet>",
+        "utf-8",
+    )
+    result = CliRunner().invoke(cli, ["extract", str(bomb), "--no-db"])
+    assert result.exit_code == 1
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr

@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import threading
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -105,7 +106,11 @@ def build_pipeline(*, models_dir: Path | None = None, sentencizer: str = "rule")
     except ImportError as exc:
         raise ModelError(f"scispacy is required: {exc}") from exc
     nlp = spacy.blank("en")
-    nlp.tokenizer = combined_rule_tokenizer(nlp)
+    with warnings.catch_warnings():
+        # scispaCy's infix regex makes Python warn "Possible set union" (a FutureWarning about
+        # future regex syntax, harmless for the pattern as written); keep it off users' stderr.
+        warnings.simplefilter("ignore", FutureWarning)
+        nlp.tokenizer = combined_rule_tokenizer(nlp)
     _add_sentences(nlp, sentencizer)
     detector: Any = nlp.add_pipe("abbreviation_detector", config={"make_serializable": True})
     # scispaCy runs its global matcher even when a doc defines no abbreviation, and spaCy warns

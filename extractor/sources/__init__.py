@@ -18,12 +18,12 @@ from importlib import import_module
 from pathlib import Path
 from typing import Any
 
-from ..errors import InputError
+from ..errors import InputError, ParseError
 from ..records import Document
 from ..settings import Settings, get_settings
 from .fetch import fetch_url, make_session
 from .files import RawInput, is_url, read_source
-from .formats import HEAD_BYTES, STREAMED, detect_format
+from .formats import HEAD_BYTES, STREAMED, detect_format, xml_root
 
 PMID_SOURCE = re.compile(r"^(?:pmid:\s*)?(\d{1,9})$", re.IGNORECASE)
 
@@ -119,6 +119,12 @@ def documents_from_raw(raw: RawInput, *, settings: Settings | None = None) -> It
     from ..clean import clean
 
     fmt = detect_format(raw.content[:HEAD_BYTES])
+    if fmt == "xml":
+        root = xml_root(raw.content[:HEAD_BYTES])
+        raise ParseError(
+            f"unsupported XML (root element <{root}>): not PubMed, PMC JATS or EndNote XML",
+            source=raw.source,
+        )
     if fmt in ("html", "text"):
         yield clean(raw)
     elif fmt == "pmid-list":

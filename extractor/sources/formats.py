@@ -6,6 +6,7 @@ so every format is sniffed from the first few kilobytes, most specific first.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from importlib import import_module
 
@@ -32,6 +33,18 @@ SNIFFERS: tuple[tuple[str, str, str], ...] = (
 # Formats parsed from a path as a stream (no size limit, bounded memory).
 STREAMED = frozenset({"pubmed-xml", "pmc-jats"})
 
+# The root element of an XML document, after the declaration, comments and DOCTYPE.
+_XML_ROOT = re.compile(
+    r"^(?:<\?xml[^>]*\?>\s*)?(?:(?:<!--.*?-->|<!DOCTYPE[^>\[]*(?:\[.*?\])?\s*>)\s*)*<([A-Za-z_][\w.:-]*)",
+    re.DOTALL | re.IGNORECASE,
+)
+
+
+def xml_root(head: str) -> str | None:
+    """The root element name when ``head`` starts an XML (or HTML) document, else ``None``."""
+    match = _XML_ROOT.match(head.lstrip("\ufeff \t\r\n"))
+    return match.group(1) if match else None
+
 
 def _sniffer(module: str, name: str) -> Callable[[str], bool] | None:
     try:
@@ -45,7 +58,8 @@ def _sniffer(module: str, name: str) -> Callable[[str], bool] | None:
 def detect_format(head: str) -> str:
     """Name the format of a file from its first kilobytes of text.
 
-    Returns one of the names in :data:`SNIFFERS`, or ``html`` / ``text`` for pages.
+    Returns one of the names in :data:`SNIFFERS`, ``html`` / ``text`` for pages, or ``xml``
+    for an XML document of a kind no parser reads.
     """
     stripped = head.lstrip("\ufeff \t\r\n")
     for fmt, module, name in SNIFFERS:
@@ -54,6 +68,13 @@ def detect_format(head: str) -> str:
         func = _sniffer(module, name)
         if func is not None and func(stripped):
             return fmt
+    root = xml_root(stripped)
+    if (
+        root is not None
+        and root.lower() not in {"html", "head", "body"}
+        and (stripped.startswith("<?xml") or stripped.lower().startswith("<!doctype"))
+    ):
+        return "xml"  # XML we have no parser for (an esearch result, some other schema)
     kind = detect_kind(stripped)
     if kind == "text":
         func = _sniffer("pmids", "looks_like_pmid_list")
