@@ -480,3 +480,67 @@ def test_eutils_fetch_documents_parses_batches(ncbi: FakeNcbi) -> None:
     ids = known(ncbi, 3)
     documents = list(make_client(ncbi).fetch_documents(ids))
     assert [d.pmid for d in documents] == ids
+
+
+# --- the command line over the fake server -----------------------------------------------------
+
+
+@pytest.fixture()
+def cli_env(ncbi: FakeNcbi, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("EVIDENCE_EUTILS_URL", ncbi.url)
+    monkeypatch.setenv("EVIDENCE_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("NCBI_API_KEY", raising=False)
+    return tmp_path / "fetched.db"
+
+
+def test_eutils_cli_fetch_pmids_and_batch_pmid_list(
+    ncbi: FakeNcbi, cli_env: Path, tmp_path: Path
+) -> None:
+    from click.testing import CliRunner
+
+    from extractor.cli import cli
+    from extractor.store import database
+
+    ids = known(ncbi, 3)
+    result = CliRunner().invoke(cli, ["fetch", *ids[:2], "--db", str(cli_env), "-q"])
+    assert result.exit_code == 0, result.stderr
+    assert len(ncbi.log("efetch.fcgi")) == 1  # both ids in one request
+    listing = tmp_path / "pmids.txt"
+    listing.write_text("# my review\n" + "\n".join(ids) + "\n", "utf-8")
+    result = CliRunner().invoke(cli, ["batch", str(listing), "--db", str(cli_env)])
+    assert "0 failed" in result.stderr, result.stderr
+    with database(cli_env) as db:
+        stored = {r[0] for r in db.execute("SELECT pmid FROM documents")}
+        with_abstract = {p for p in ids if ncbi.articles[p].count(b"<AbstractText") > 0}
+        assert stored == with_abstract
+        sources = [r[0] for r in db.execute("SELECT source FROM documents")]
+        assert all(s.startswith("pmid:") for s in sources)
+    # the second run hit the on-disk cache for the first two ids
+    assert len(ncbi.log("efetch.fcgi")) == 2
+
+
+def test_eutils_cli_fetch_query_list(ncbi: FakeNcbi, cli_env: Path) -> None:
+    from click.testing import CliRunner
+
+    from extractor.cli import cli
+
+    result = CliRunner().invoke(cli, ["fetch", "--query", "stem cells", "--list"])
+    assert result.exit_code == 0, result.stderr
+    listed = result.stdout.split()
+    assert listed and all(p.isdigit() for p in listed)
+    assert len(ncbi.log("efetch.fcgi")) == 0
+
+
+def test_eutils_cli_unreachable_server_one_line(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from click.testing import CliRunner
+
+    from extractor.cli import cli
+
+    monkeypatch.setenv("EVIDENCE_EUTILS_URL", "http://127.0.0.1:9/")
+    monkeypatch.setenv("EVIDENCE_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("EVIDENCE_RETRIES", "0")
+    result = CliRunner().invoke(cli, ["extract", "12345678", "--no-db"])
+    assert result.exit_code == 1
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
