@@ -214,7 +214,13 @@ class Intervention:
 
 @dataclass(frozen=True, slots=True)
 class Result:
-    """A numeric result: ``5 patients (>75%)`` → count 5, threshold ``>75%``, percent None."""
+    """A numeric result: ``5 patients (>75%)`` → count 5, threshold ``>75%``, percent None.
+
+    Continuous results fill ``mean``/``median`` with ``sd`` or ``iqr``; comparative results
+    fill ``effect`` (OR, RR, HR, MD, SMD ...) with ``effect_value``, ``ci_low``/``ci_high``
+    and ``p_value``. ``arm`` names the arm the figure belongs to, ``time_point`` when it was
+    measured.
+    """
 
     text: str
     start: int
@@ -224,6 +230,17 @@ class Result:
     percent: float | None = None
     threshold: str | None = None
     source: str = "rules"
+    mean: float | None = None
+    median: float | None = None
+    sd: float | None = None
+    iqr: str | None = None
+    effect: str | None = None
+    effect_value: float | None = None
+    ci_low: float | None = None
+    ci_high: float | None = None
+    p_value: str | None = None
+    arm: str | None = None
+    time_point: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,17 +251,33 @@ class Outcome:
     results: tuple[Result, ...] = ()
     start: int | None = None
     end: int | None = None
+    direction: str | None = None  # increased / decreased / no difference (intervention vs control)
+    direction_text: str | None = None  # the sentence that states it
+    direction_start: int | None = None
+    direction_end: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SampleSize:
+    """One stated sample size: ``kind`` is randomised, enrolled, analysed, total or arm."""
+
+    n: int
+    kind: str
+    text: str
+    start: int
+    end: int
 
 
 @dataclass(frozen=True, slots=True)
 class Population:
-    """Who was studied."""
+    """Who was studied. ``n`` prefers the randomised total; ``sample_sizes`` keeps them all."""
 
     description: str | None = None
     condition: str | None = None
     n: int | None = None
     start: int | None = None
     end: int | None = None
+    sample_sizes: tuple[SampleSize, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -294,7 +327,7 @@ class Evidence:
         return cls(
             id=data["id"],
             document=Document.from_dict(data["document"]),
-            population=Population(**(data.get("population") or {})),
+            population=_population(data.get("population") or {}),
             interventions=tuple(
                 Intervention(**{**i, "doses": doses(i.get("doses") or [])})
                 for i in data.get("interventions") or []
@@ -310,6 +343,11 @@ class Evidence:
             spans=tuple(Span(**s) for s in data.get("spans") or []),
             pipeline=data.get("pipeline") or "",
         )
+
+
+def _population(data: dict[str, Any]) -> Population:
+    sizes = tuple(SampleSize(**x) for x in data.get("sample_sizes") or ())
+    return Population(**{**data, "sample_sizes": sizes})
 
 
 def _fmt_number(value: float | None) -> str:
