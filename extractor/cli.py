@@ -380,5 +380,137 @@ def evaluate_pages_cmd(shared_dir: Path | None, as_json: bool) -> None:
         sys.exit(1)
 
 
+def _render_report(report: dict[str, Any], as_json: bool) -> None:
+    """An evaluation report: the whole dict as JSON, or its figures as a two-column table."""
+    if as_json:
+        click.echo(json.dumps(report, ensure_ascii=False, indent=2, default=str))
+        return
+    table = Table("metric", "value")
+    for key, value in _flatten(report):
+        table.add_row(key, f"{value:.4f}" if isinstance(value, float) else str(value))
+    Console().print(table)
+
+
+def _flatten(data: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
+    """Scalar figures of a nested report, keyed ``a.b.c``; lists (error examples) are skipped."""
+    rows: list[tuple[str, Any]] = []
+    for key, value in data.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            rows += _flatten(value, name + ".")
+        elif isinstance(value, int | float | str | bool) or value is None:
+            rows.append((name, value))
+    return rows
+
+
+def _shared(shared_dir: Path | None) -> Path:
+    return shared_dir or get_settings().shared_dir
+
+
+shared_option = click.option(
+    "--shared",
+    "shared_dir",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="The shared folder [default: $EVIDENCE_SHARED or ../shared].",
+)
+split_option = click.option(
+    "--split",
+    type=click.Choice(["report", "dev", "all"]),
+    default="report",
+    show_default=True,
+    help="Which part of the corpus: rules were developed on dev, figures are reported on report.",
+)
+limit_option = click.option("--limit", type=click.IntRange(min=1), help="Score at most N items.")
+json_option = click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+
+
+@evaluate.command("sample-size", context_settings=CONTEXT)
+@shared_option
+@split_option
+@limit_option
+@json_option
+@friendly_errors
+def evaluate_sample_size_cmd(
+    shared_dir: Path | None, split: str, limit: int | None, as_json: bool
+) -> None:
+    """Total N accuracy and arm-size precision/recall against PICO-Corpus.
+
+    \b
+    Example:
+        evidence evaluate sample-size --split report --json
+    """
+    from .evaluation.pico_corpus import evaluate_sample_size
+
+    _render_report(evaluate_sample_size(_shared(shared_dir), split=split, limit=limit), as_json)
+
+
+@evaluate.command("arm-results", context_settings=CONTEXT)
+@shared_option
+@split_option
+@limit_option
+@json_option
+@friendly_errors
+def evaluate_arm_results_cmd(
+    shared_dir: Path | None, split: str, limit: int | None, as_json: bool
+) -> None:
+    """Per-arm results (counts, percentages, means) against PICO-Corpus.
+
+    \b
+    Example:
+        evidence evaluate arm-results
+    """
+    from .evaluation.pico_corpus import evaluate_arm_results
+
+    _render_report(evaluate_arm_results(_shared(shared_dir), split=split, limit=limit), as_json)
+
+
+@evaluate.command("doses", context_settings=CONTEXT)
+@shared_option
+@split_option
+@limit_option
+@json_option
+@friendly_errors
+def evaluate_doses_cmd(
+    shared_dir: Path | None, split: str, limit: int | None, as_json: bool
+) -> None:
+    """Recall of dose amount+unit against Evidence Inference prompts.
+
+    \b
+    Example:
+        evidence evaluate doses --split report
+    """
+    from .evaluation.doses import evaluate_doses
+
+    _render_report(evaluate_doses(_shared(shared_dir), split=split, limit=limit), as_json)
+
+
+@evaluate.command("direction", context_settings=CONTEXT)
+@shared_option
+@split_option
+@limit_option
+@click.option(
+    "--mode",
+    type=click.Choice(["oracle", "pipeline"]),
+    default="oracle",
+    show_default=True,
+    help="oracle: classify the annotated evidence sentence; pipeline: find it ourselves too.",
+)
+@json_option
+@friendly_errors
+def evaluate_direction_cmd(
+    shared_dir: Path | None, split: str, limit: int | None, mode: str, as_json: bool
+) -> None:
+    """Effect direction accuracy and macro-F1 against Evidence Inference annotations.
+
+    \b
+    Example:
+        evidence evaluate direction --mode pipeline
+    """
+    from .evaluation.direction import evaluate_direction
+
+    report = evaluate_direction(_shared(shared_dir), split=split, mode=mode, limit=limit)
+    _render_report(report, as_json)
+
+
 def main() -> None:
     cli()
