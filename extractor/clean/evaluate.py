@@ -14,6 +14,9 @@ Rules (documented here because the ground truth comes from several projects):
 * ``must_not_contain`` is always enforced on whatever was extracted.
 * ``expect_blocked``: the page must raise ``BlockedPageError``.
 * ``title`` and ``doi`` in the ground truth are compared (case/space-insensitive) and reported.
+* Metadata completeness: on research pages (``is_research_abstract`` or an
+  ``expected_abstract``) that clean into a Document, which of title/doi/journal/year/authors
+  are present (``metadata_missing`` per page; fractions in the totals).
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from ..errors import BlockedPageError, CleanError
 from .html import clean_html
 
 PASS_F1 = 0.95
+METADATA_FIELDS = ("title", "doi", "journal", "year", "authors")
 _REFS = re.compile(r"reference|bibliograph|citation-list|ref-list", re.I)
 
 
@@ -76,7 +80,7 @@ def evaluate_page(entry: dict[str, Any], pages_dir: Path) -> dict[str, Any]:
     """Run the cleaner over one ground-truth entry and score it."""
     path = pages_dir / entry["file"]
     html = path.read_bytes().decode("utf-8", errors="replace")
-    research = bool(entry.get("is_research_abstract"))
+    research = _is_research(entry)
     result: dict[str, Any] = {"file": entry["file"], "research": research, "failures": []}
     failures: list[str] = result["failures"]
     try:
@@ -96,6 +100,8 @@ def evaluate_page(entry: dict[str, Any], pages_dir: Path) -> dict[str, Any]:
             failures.append(f"{exc.kind}: {exc.message}")
         return result
     result.update(outcome="ok", site=doc.site, title=doc.title, doi=doc.doi)
+    if research:
+        result["metadata_missing"] = [f for f in METADATA_FIELDS if not getattr(doc, f)]
     if entry.get("expect_blocked"):
         failures.append("expected a blocked page, got an abstract")
     text = f"{doc.title}\n{doc.abstract}"
@@ -128,6 +134,24 @@ def evaluate_page(entry: dict[str, Any], pages_dir: Path) -> dict[str, Any]:
     return result
 
 
+def _is_research(entry: dict[str, Any]) -> bool:
+    if "is_research_abstract" in entry:
+        return bool(entry["is_research_abstract"])
+    return bool(entry.get("expected_abstract")) and not entry.get("expect_blocked")
+
+
+def _metadata_totals(results: list[dict[str, Any]]) -> dict[str, Any]:
+    rows = [r["metadata_missing"] for r in results if "metadata_missing" in r]
+    n = len(rows)
+    out: dict[str, Any] = {
+        "n_metadata_pages": n,
+        "metadata_complete": (sum(1 for m in rows if not m) / n) if n else 1.0,
+    }
+    for field in METADATA_FIELDS:
+        out[f"metadata_{field}"] = (sum(1 for m in rows if field not in m) / n) if n else 1.0
+    return out
+
+
 def _has_checks(entry: dict[str, Any]) -> bool:
     return bool(entry.get("must_contain") or entry.get("must_start_with"))
 
@@ -142,7 +166,9 @@ def evaluate_pages(shared_dir: Path) -> dict[str, Any]:
         ``{"pages": [per-page results], "totals": {...}}``; totals hold ``n_expected``,
         ``n_f1_pass``, ``fraction_f1`` (pages with an expected abstract reaching F1 ≥ 0.95),
         ``mean_f1``, ``n_failed`` (pages with any enforced failure), ``blocked_ok``,
-        ``title_accuracy`` and ``doi_accuracy``.
+        ``title_accuracy``, ``doi_accuracy``, and metadata completeness over research pages
+        that gave a Document: ``n_metadata_pages``, ``metadata_complete`` (all of
+        title/doi/journal/year/authors present) and ``metadata_<field>`` per field.
     """
     pages_dir = Path(shared_dir) / "pages"
     truth = json.loads((pages_dir / "GROUND_TRUTH.json").read_text("utf-8"))
@@ -164,6 +190,7 @@ def evaluate_pages(shared_dir: Path) -> dict[str, Any]:
         "title_accuracy": (sum(titles) / len(titles)) if titles else 1.0,
         "doi_accuracy": (sum(dois) / len(dois)) if dois else 1.0,
         "n_informational": sum(1 for r in results if r.get("informational")),
+        **_metadata_totals(results),
     }
     return {"pages": results, "totals": totals}
 

@@ -17,7 +17,7 @@ from bs4 import BeautifulSoup, NavigableString, Tag, XMLParsedAsHTMLWarning
 
 from ..errors import BlockedPageError, ListingPageError, NoAbstractError
 from ..records import Document
-from .meta import extract_metadata, normalise_doi
+from .meta import extract_metadata, fill_metadata, script_doi
 from .sections import is_heading, normalise_space, split_leading_heading, split_sections
 from .sites import SiteProfile, candidate_profiles
 
@@ -392,46 +392,19 @@ def _looks_like_listing(soup: BeautifulSoup) -> bool:
     )
 
 
-def _select_text(soup: BeautifulSoup, selectors: tuple[str, ...]) -> list[str]:
-    out: list[str] = []
-    for selector in selectors:
-        try:
-            out.extend(normalise_space(el.get_text(" ")) for el in soup.select(selector))
-        except Exception:  # an unsupported selector in the data must not stop cleaning
-            continue
-    return [t for t in out if t]
-
-
-def _profile_metadata(
-    soup: BeautifulSoup, profile: SiteProfile, meta: dict[str, Any]
-) -> dict[str, Any]:
-    """Fill title/doi/pmid/journal/year from the profile's selectors where meta tags had none."""
-    if not meta.get("title"):
-        titles = _select_text(soup, profile.title)
-        if titles:
-            meta["title"] = titles[0]
-    if not meta.get("doi"):
-        for text in _select_text(soup, profile.metadata_selectors("doi")):
-            if doi := normalise_doi(text):
-                meta["doi"] = doi
-                break
-    if not meta.get("pmid"):
-        for text in _select_text(soup, profile.metadata_selectors("pmid")):
-            if match := re.search(r"\b(\d{1,9})\b", text):
-                meta["pmid"] = match.group(1)
-                break
-    if not meta.get("journal"):
-        for text in _select_text(soup, profile.metadata_selectors("journal")):
-            journal = text.split(". ")[0].strip(" .")
-            if journal and len(journal) < 150:
-                meta["journal"] = journal
-                break
-    if not meta.get("year"):
-        for text in _select_text(soup, profile.metadata_selectors("year")):
-            if match := re.search(r"\b(1[89]\d\d|20\d\d)\b", text):
-                meta["year"] = int(match.group(1))
-                break
-    return meta
+def no_abstract_message(pmid: str | None, doi: str | None) -> str:
+    """One line for a page without an abstract; names its PMID/DOI and how to fetch it."""
+    if pmid:
+        return (
+            f"no abstract in the page; it carries PMID {pmid}: "
+            f"try 'evidence extract {pmid}' (fetches it from PubMed)"
+        )
+    if doi:
+        return (
+            f"no abstract in the page; it carries DOI {doi}: find it on PubMed with "
+            f"'evidence fetch --query \"{doi}[doi]\"' and extract it by PMID"
+        )
+    return "no abstract found in the page"
 
 
 def clean_html(html: str, *, source: str = "", url: str | None = None) -> Document:
@@ -453,15 +426,18 @@ def clean_html(html: str, *, source: str = "", url: str | None = None) -> Docume
     soup = _soup(html)
     detect_blocked(soup, source=source)
     profiles = candidate_profiles(soup, url)
-    base = extract_metadata(soup)
-    # Title and metadata per candidate profile, read before abstract containers are pruned.
-    metas: dict[str, dict[str, Any]] = {}
-    for candidate in profiles:
-        metas[candidate.name] = _profile_metadata(soup, candidate, dict(base))
+    base = extract_metadata(soup, url)
+    # Metadata per candidate profile (its selectors first, then the other candidates' and the
+    # generic rules), read before abstract containers are pruned.
+    metas: dict[str, dict[str, Any]] = {
+        candidate.name: fill_metadata(soup, base, [candidate, *profiles]) for candidate in profiles
+    }
+    generic_meta = fill_metadata(soup, base, profiles)
+    hint_doi = None if base.get("doi") else script_doi(soup)
     for tag in soup.find_all(_DROP):
         tag.decompose()
     pairs: list[tuple[str | None, str]] = []
-    meta = base
+    meta = generic_meta
     site = "generic"
     for candidate in profiles:
         if candidate.prefer_meta:
@@ -481,7 +457,10 @@ def clean_html(html: str, *, source: str = "", url: str | None = None) -> Docume
     if not pairs:
         if _looks_like_listing(soup):
             raise ListingPageError("page lists many articles; no single abstract", source=source)
-        raise NoAbstractError("no abstract found in the page", source=source)
+        raise NoAbstractError(
+            no_abstract_message(generic_meta.get("pmid"), generic_meta.get("doi") or hint_doi),
+            source=source,
+        )
     title = meta.get("title") or ""
     abstract, sections = split_sections(pairs)
     if not title and soup.title:
@@ -502,4 +481,4 @@ def clean_html(html: str, *, source: str = "", url: str | None = None) -> Docume
     )
 
 
-__all__ = ["clean_html", "detect_blocked", "render_blocks"]
+__all__ = ["clean_html", "detect_blocked", "no_abstract_message", "render_blocks"]
