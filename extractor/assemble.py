@@ -12,6 +12,7 @@ Interventions are named by their abbreviation when the abstract defines one (``n
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -22,8 +23,9 @@ from spacy.tokens import Doc
 
 from .errors import ExtractorError, ModelError
 from .nlp.common import COUNT, abbreviation_records
+from .nlp.direction import find_direction
 from .nlp.pipeline import get_pipeline, pipeline_label
-from .nlp.sample_size import pick_total
+from .nlp.sample_size import SAMPLE_SIZE_KINDS, pick_total
 from .records import (
     SPAN_LABELS,
     AdverseEvent,
@@ -34,6 +36,7 @@ from .records import (
     Outcome,
     Population,
     Result,
+    SampleSize,
     Span,
 )
 
@@ -133,6 +136,7 @@ def evidence_from_doc(document: Document, doc: Doc, pipeline: str = "") -> Evide
     interventions = _interventions(doc, spans, starts)
     population = _population(doc, spans)
     outcomes = _outcomes(doc, spans, starts)
+    outcomes = _directions(text, outcomes, interventions, sentences)
     events = tuple(
         AdverseEvent(
             text=e["text"],
@@ -229,7 +233,7 @@ def _interventions(
         groups.setdefault(key, []).append(span)
         roles.setdefault(key, Counter())[span.label] += 1
     if not groups:
-        return ()
+        return _dose_only_arm(doc)
     mentions: list[tuple[int, int, str]] = []  # (start, end, key) of every mention
     for key, items in groups.items():
         mentions.extend((s.start, s.end, key) for s in items)
@@ -307,6 +311,53 @@ def _interventions(
     return tuple(out)
 
 
+_DRUG_AFTER = re.compile(r"^[\s)\]]*(?:of\s+)?([A-Za-z][\w-]{3,})")
+_DRUG_BEFORE = re.compile(r"([A-Za-z][\w-]{3,})[\s(\[]*$")
+_NOT_DRUG = re.compile(
+    r"(?:and|with|plus|dose[sd]?|dosing|daily|group|groups|patients?|received?|receiving|given|"
+    r"were|was|from|each|then|either|both|once|twice|every|orally|oral|intravenous(?:ly)?|"
+    r"doses?|initially|total|mean|containing|weekly|monthly|infusion|tablets?|capsules?|"
+    r"injections?|respectively|versus|compared|than|that|this|which|after|before|during)$",
+    re.I,
+)
+
+
+def _dose_only_arm(doc: Doc) -> tuple[Intervention, ...]:
+    """One intervention holding every dose when no arm was named (doses are never dropped).
+
+    Its name is the drug word beside the first dose ("96 mg of buprenorphine", "fentanyl 1
+    mcg/kg"), else the dose text itself; ``source`` says it was inferred from the doses.
+    """
+    rows = doc._.doses or []
+    if not rows:
+        return ()
+    text = doc.text
+    first = rows[0]
+    name_at = (first["start"], first["end"])
+    after = _DRUG_AFTER.match(text[first["end"] : first["end"] + 40])
+    before = _DRUG_BEFORE.search(text[max(0, first["start"] - 40) : first["start"]])
+    for m, base in ((after, first["end"]), (before, max(0, first["start"] - 40))):
+        if m is not None and not _NOT_DRUG.match(m.group(1)):
+            name_at = (base + m.start(1), base + m.end(1))
+            break
+    doses: list[Dose] = []
+    seen: set[tuple[Any, ...]] = set()
+    for row in rows:
+        key = (row["amount"], row["amount_max"], row["unit"], row["per"], row["multiplier"])
+        if key not in seen:
+            seen.add(key)
+            doses.append(Dose(**{f: row.get(f) for f in _DOSE_FIELDS}))
+    return (
+        Intervention(
+            name=text[name_at[0] : name_at[1]],
+            start=name_at[0],
+            end=name_at[1],
+            doses=tuple(doses),
+            source="rules.dose_only",
+        ),
+    )
+
+
 def _population(doc: Doc, spans: tuple[Span, ...]) -> Population:
     sizes = doc._.sample_sizes or []
     chosen = pick_total(sizes)
@@ -330,6 +381,17 @@ def _population(doc: Doc, spans: tuple[Span, ...]) -> Population:
         n=chosen["n"] if chosen else None,
         start=pop.start if pop else None,
         end=pop.end if pop else None,
+        sample_sizes=tuple(
+            SampleSize(
+                n=r["n"],
+                kind=r.get("label") or r["kind"],  # randomised / enrolled totals keep that label
+                text=r["text"],
+                start=r["start"],
+                end=r["end"],
+            )
+            for r in sizes
+            if r["kind"] in SAMPLE_SIZE_KINDS
+        ),
     )
 
 
@@ -376,6 +438,45 @@ def _outcomes(doc: Doc, spans: tuple[Span, ...], starts: list[int]) -> tuple[Out
         Outcome(name=names[k], results=tuple(by_name[k]), start=k[0], end=k[1])
         for k in sorted(names)
     ]
+    return tuple(out)
+
+
+def _directions(
+    text: str,
+    outcomes: tuple[Outcome, ...],
+    interventions: tuple[Intervention, ...],
+    sentences: list[list[Any]],
+) -> tuple[Outcome, ...]:
+    """Fill ``Outcome.direction*`` when the record names an intervention and a control arm."""
+    main = next((i for i in interventions if i.role == "intervention"), None)
+    control = next((i for i in interventions if i.role == "comparator"), None) or next(
+        (i for i in interventions if i is not main and _INERT.match(i.name)), None
+    )
+    if main is None or control is None or not outcomes:
+        return outcomes
+    rows = [(int(r[0]), int(r[1]), r[2]) for r in sentences]
+    out: list[Outcome] = []
+    for outcome in outcomes:
+        hit = find_direction(
+            text,
+            outcome.name,
+            main.long_form or main.name,
+            control.long_form or control.name,
+            sentences=rows,
+        )
+        if hit is None:
+            out.append(outcome)
+            continue
+        label, sentence, start, end = hit
+        out.append(
+            dataclasses.replace(
+                outcome,
+                direction=label,
+                direction_text=sentence,
+                direction_start=start,
+                direction_end=end,
+            )
+        )
     return tuple(out)
 
 

@@ -52,8 +52,8 @@ def _subset(row, expected):
         (
             "Patients received pramlintide 30 or 60 μg (n = 714) or placebo (n = 537).",
             [
-                {"amount": 30, "unit": "μg", "text": "30 or 60 μg"},
-                {"amount": 60, "unit": "μg", "text": "30 or 60 μg"},
+                {"amount": 30, "unit": "ug", "text": "30 or 60 μg"},
+                {"amount": 60, "unit": "ug", "text": "30 or 60 μg"},
             ],
         ),
         (
@@ -98,13 +98,13 @@ def _subset(row, expected):
         (
             "Docetaxel 75 mg/m² q3w plus prednisone 5 mg bid.",
             [
-                {"amount": 75, "per": "m²", "frequency": "every 3 weeks"},
+                {"amount": 75, "per": "m2", "frequency": "every 3 weeks"},
                 {"amount": 5, "unit": "mg", "frequency": "twice daily"},
             ],
         ),
         (
             "Insulin glargine 10 IU subcutaneously at bedtime.",
-            [{"amount": 10, "unit": "IU", "route": "subcutaneous", "frequency": "daily"}],
+            [{"amount": 10, "unit": "[IU]", "route": "subcutaneous", "frequency": "daily"}],
         ),
         (
             "Volunteers received a single dose of 100 mg codeine.",
@@ -160,3 +160,105 @@ def test_nlp_dosing_spans_and_sentence_index(nlp):
     doc = nlp("We did a trial. Patients took aspirin 100 mg daily.")
     assert [s.text for s in doc.spans["evidence"] if s.label_ == "DOSE"] == ["100 mg daily"]
     assert doc._.doses[0]["sentence"] == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Prednisone 20 to 40 mg daily.", [(20, 40, "mg", None)]),
+        (
+            "Groups got 0.5, 1 and 2 mg/kg.",
+            [(0.5, None, "mg", "kg"), (1, None, "mg", "kg"), (2, None, "mg", "kg")],
+        ),
+        (
+            "Doses of 0.2, 1, 5, 25, 100, 300 and 600 mg or placebo.",
+            [(a, None, "mg", None) for a in (0.2, 1, 5, 25, 100, 300, 600)],
+        ),
+        (
+            "Cyclophosphamide 600 mg/m2 or 750 mg/m² every 3 weeks.",
+            [(600, None, "mg", "m2"), (750, None, "mg", "m2")],
+        ),
+        ("Ciclosporin 5 mg/kg/day.", [(5, None, "mg", "kg/day")]),
+        ("Remifentanil 0.1 µg/kg/min.", [(0.1, None, "ug", "kg/min")]),
+        ("Heparin 80 IU/kg bolus.", [(80, None, "[IU]", "kg")]),
+        ("Vitamin C 500 mg per day.", [(500, None, "mg", "day")]),
+        (
+            "Fentanyl 2 mcg/kg and sufentanil 0.2 micrograms/kg.",
+            [(2, None, "ug", "kg"), (0.2, None, "ug", "kg")],
+        ),
+        ("Zinc 2,5 mg daily.", [(2.5, None, "mg", None)]),
+        (
+            "Budesonide/formoterol 160/4.5 μg two inhalations.",
+            [(160, None, "ug", None), (4.5, None, "ug", None)],
+        ),
+        ("Saline 500 ml was infused.", [(500, None, "mL", None)]),
+        ("Oxytocin 10 units im.", [(10, None, "U", None)]),
+    ],
+)
+def test_nlp_dosing_amount_forms(nlp, text, expected):
+    doses = _doses(nlp, text)
+    assert [(d["amount"], d["amount_max"], d["unit"], d["per"]) for d in doses] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "value"),
+    [
+        ("Amlodipine 5 mg twice daily.", "frequency", "twice daily"),
+        ("Cefazolin 1 g q12h.", "frequency", "twice daily"),
+        ("Paclitaxel 175 mg/m2 every 3 weeks.", "frequency", "every 3 weeks"),
+        ("Alendronate 70 mg once weekly.", "frequency", "weekly"),
+        ("Adalimumab 40 mg biweekly.", "frequency", "every 2 weeks"),
+        ("Zoledronate 5 mg once yearly.", "frequency", "yearly"),
+        ("Metformin 850 mg for 12 weeks.", "duration", "for 12 weeks"),
+        ("Letrozole 2.5 mg over 6 months.", "duration", "over 6 months"),
+        ("Erlotinib 150 mg daily until progression.", "duration", "until progression"),
+        ("Ondansetron 8 mg orally.", "route", "oral"),
+        ("Morphine 5 mg given intravenously.", "route", "intravenous"),
+        ("Iron sucrose 200 mg by intravenous infusion.", "route", "intravenous"),
+        ("Enoxaparin 40 mg by subcutaneous injection.", "route", "subcutaneous"),
+        ("Bevacizumab 1.25 mg intravitreal.", "route", "intravitreal"),
+        ("Adalimumab 40 mg every other week subcutaneously.", "route", "subcutaneous"),
+        ("Tacrolimus 0.1% ointment twice daily.", "unit", "%"),
+        ("Tacrolimus 0.1% ointment twice daily.", "route", "topical"),
+        ("Titration from 25 mg up to 100 mg daily.", "phase", "titration"),
+        ("A loading dose of 600 mg clopidogrel.", "phase", "loading"),
+    ],
+)
+def test_nlp_dosing_context_fields(nlp, text, field, value):
+    assert _doses(nlp, text)[0][field] == value
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Serum ferritin rose to 120 ng/mL and creatinine was 1.1 mg/dL.",
+        "Plasma remifentanil was kept at 4 ng/ml.",
+        "Glucose 120 to 300 mg per dl at baseline.",
+        "HbA1c fell by 0.5% in the liraglutide group.",
+        "Anaesthesia used 1% lidocaine.",
+        "Phase IV trial; week 12 IV results.",
+    ],
+)
+def test_nlp_dosing_concentrations_are_not_doses(nlp, text):
+    assert _doses(nlp, text) == []
+
+
+def test_nlp_dosing_sample_precision(nlp):
+    """Per-field precision over the hand-checked sample in ``tests/dosing_sample.py``."""
+    from dosing_sample import SAMPLE
+
+    assert len(SAMPLE) >= 40
+    right: dict[str, int] = {}
+    said: dict[str, int] = {}
+    for text, expected in SAMPLE:
+        doses = _doses(nlp, text)
+        assert doses, text
+        first = doses[0]
+        assert (first["amount"], first["unit"]) == (expected["amount"], expected["unit"]), text
+        for field in ("frequency", "route", "duration"):
+            if first[field] is not None:
+                said[field] = said.get(field, 0) + 1
+                right[field] = right.get(field, 0) + (first[field] == expected[field])
+    precision = {f: right.get(f, 0) / said[f] for f in said}
+    assert all(p >= 0.90 for p in precision.values()), precision
+    assert set(precision) == {"frequency", "route", "duration"}

@@ -7,6 +7,12 @@ months", phase maintenance}``. "30 or 60 μg" gives two dose levels; "20-40 mg/d
 ``amount_max``. Context (frequency, duration, route, phase) is read from the words between the
 previous and the next dose of the same sentence, so two doses never steal each other's words.
 
+Units are written in one canonical UCUM form from ``patterns/units.jsonl``: every microgram
+spelling (µg, μg, mcg) becomes ``ug``, IU ``[IU]``, units ``U``, ml ``mL``; ``per`` reads
+``kg``, ``m2``, ``day``, ``kg/day``, ``kg/min`` ... An amount per volume (mg/dL, ng/mL, mmol/L)
+is a concentration (lab value, plasma target, solution strength) and never a dose; a percentage
+is a dose (unit ``%``) only as the strength of a preparation ("0.1% tacrolimus ointment").
+
 Writes ``DOSE`` spans and ``doc._.doses``: plain dicts with the ``Dose`` fields plus
 ``sentence`` (index) and ``section``; ``start``/``end`` are character offsets into the doc.
 """
@@ -36,14 +42,29 @@ from .common import (
 
 register_extensions()
 
-AMOUNT = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:[.·]\d+)?"
-_TIME_UNIT = r"(?:days?|weeks?|months?|years?|hours?|hrs?|h|wks?|mos?|cycles?|nights?|sessions?)"
+#: "1,234" (thousands), "2,5" (decimal comma: no space, one or two digits), "0.5", "1·5".
+AMOUNT = r"(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+,\d{1,2}(?![\d,])|\d+)(?:[.·]\d+)?"
+_AMOUNT_RE = re.compile(AMOUNT)
+#: Between two amounts of one expression: a range ("20-40", "20 to 40"), a list ("0.5, 1 and 2",
+#: "30 or 60") or a fixed combination ("160/4.5 μg": two amounts, one per component).
+_CHAIN_SEP = r"\s*(?:-|–|—|to|,?\s*or|,?\s*and|,|/)\s*"
+_RANGE_SEP = re.compile(r"^\s*(?:-|–|—|to)\s*$")
+#: A percentage is a dose only as the strength of a preparation ("0.1% tacrolimus ointment");
+#: elsewhere (results, lab values, "1% lidocaine" as solvent strength) it is not.
+_PREPARATION = (
+    r"creams?|ointments?|gels?|lotions?|eye\s*drops|drops|mouthwash(?:es)?|mouth\s*rinses?|"
+    r"rinses?|sprays?|foams?|shampoos?|varnish|solutions?|emulsions?|pastes?|suspensions?"
+)
+_TIME_UNIT = (
+    r"(?:days?|weeks?|months?|years?|hours?|hrs?|h|wks?|mos?|cycles?|nights?|sessions?|"
+    r"minutes?|mins?)"
+)
 _DUR_ATOM = (
     rf"(?:(?:for|over|during)\s+(?:a\s+(?:period|total|duration)\s+of\s+|up\s+to\s+|"
     rf"at\s+least\s+|(?:the\s+)?(?:first|next|following|subsequent)\s+)?"
     rf"(?:{AMOUNT}|{COUNT})(?:\s*(?:-|–|to)\s*(?:{AMOUNT}|{COUNT}))?[\s-]*(?:consecutive\s+)?"
     rf"{_TIME_UNIT}\b"
-    rf"|until\s+[\w-]+(?:\s+(?!or\b|and\b)[\w-]+){{0,3}})"
+    rf"|until\s+[\w-]+(?:\s+(?!or\b|and\b)[\w-]+){{0,4}})"
 )
 _DURATION = re.compile(rf"{_DUR_ATOM}(?:,?\s+(?:or|and)\s+{_DUR_ATOM})*", re.IGNORECASE)
 _PHASES = (
@@ -60,6 +81,24 @@ _PHASE_RE = [(name, re.compile(rf"\b(?:{pat})\b", re.IGNORECASE)) for name, pat 
 _NOT_ROUTE_BEFORE = re.compile(r"\b(?:phase|stage|grade|class|type|nyha|day|week|cycle)\s*$", re.I)
 
 
+def split_chain(chain: str) -> list[tuple[float | None, float | None]]:
+    """``(amount, amount_max)`` of each level of ``"0.5, 1 and 2"``, ``"20-40"``, ``"30 or 60"``.
+
+    A range separator (``-``, ``to``) makes the next number the previous level's maximum.
+    """
+    levels: list[list[float | None]] = []
+    pos = 0
+    for m in _AMOUNT_RE.finditer(chain):
+        sep = chain[pos : m.start()]
+        value = parse_number(m.group(0))
+        if levels and _RANGE_SEP.match(sep) and levels[-1][1] is None:
+            levels[-1][1] = value
+        else:
+            levels.append([value, None])
+        pos = m.end()
+    return [(a, b) for a, b in levels]
+
+
 class DoseFinder:
     """Find doses and read their context from the surrounding words."""
 
@@ -74,15 +113,29 @@ class DoseFinder:
         unit_alt = alternation(words_of(units, "unit"))
         per_alt = alternation(words_of(units, "per"))
         self.not_dose_per = set(words_of(units, "not_dose_per"))
+        self.unit_canon = {
+            str(r["text"]): str(r.get("canonical") or r["text"])
+            for r in units
+            if r["kind"] == "unit"
+        }
+        self.per_canon = {
+            str(r["text"]): str(r.get("canonical") or r["text"])
+            for r in units
+            if r["kind"] == "per"
+        }
+        per_part = rf"(?:\s*(?:/|per\s+)\s*(?:{per_alt}))"
         self.dose = re.compile(
-            rf"(?<![\w.,/±])(?P<a1>{AMOUNT})"
-            rf"(?:\s*(?P<sep>-|–|to|or|and|,)\s*(?P<a2>{AMOUNT}))?"
-            rf"(?:\s*(?:,|or|and)\s*(?P<a3>{AMOUNT}))?"
+            rf"(?<![\w.,/±:×])(?P<chain>{AMOUNT}(?:{_CHAIN_SEP}{AMOUNT})*)"
             rf"\s*(?P<unit>{unit_alt})"
-            rf"(?:\s*(?:/|per\s+)\s*(?P<per>{per_alt}))?"
+            rf"(?P<per>{per_part}{per_part}?)?"
             rf"(?:\s*[x×]\s*(?P<mult>\d+)(?!\s*{_TIME_UNIT}\b)"
             rf"|\s+(?P<times>twice|thrice)(?!\s+(?:a|per|daily|weekly|each|every|monthly)\b))?"
             rf"(?![A-Za-z0-9µμ²])"
+        )
+        self.per_piece = re.compile(rf"(?:/|per\s+)\s*({per_alt})")
+        self.percent = re.compile(
+            rf"(?<![\w.,/±:×])(?P<chain>{AMOUNT})\s*(?P<unit>%)"
+            rf"(?=\s*(?:\(?w/[wv]\)?\s*)?(?:[A-Za-z][\w-]*\s+){{0,3}}?(?:{_PREPARATION})\b)"
         )
         self.routes = [
             (re.compile(rf"(?<![\w-])(?:{r['pattern']})(?![\w-])", re.IGNORECASE), str(r["route"]))
@@ -125,7 +178,8 @@ class DoseFinder:
         hits: list[tuple[int, int, str]] = []
         for regex, route in self.routes:
             for m in regex.finditer(text):
-                if _NOT_ROUTE_BEFORE.search(text[: m.start()]):
+                # "phase IV", "week 4 IV": only the short abbreviations read as numerals
+                if len(m.group(0)) <= 4 and _NOT_ROUTE_BEFORE.search(text[: m.start()]):
                     continue
                 hits.append((m.start(), m.end(), route))
         if not hits:
@@ -149,16 +203,28 @@ class DoseFinder:
                 return name
         return None
 
+    def read_per(self, m: re.Match[str]) -> str | None:
+        """Canonical divisor of a dose match (``"kg/day"``); ``""`` for a concentration (mg/dL)."""
+        raw = m.groupdict().get("per")
+        if not raw:
+            return None
+        pieces = self.per_piece.findall(raw)
+        if any(p in self.not_dose_per for p in pieces):
+            return ""
+        return "/".join(self.per_canon.get(p, p) for p in pieces)
+
     # --- component --------------------------------------------------------------------------
 
     def __call__(self, doc: Doc) -> Doc:
         text = doc.text
         index = SentenceIndex(doc)
-        matches = [
-            m
-            for m in self.dose.finditer(text)
-            if not (m.group("per") and m.group("per") in self.not_dose_per)
-        ]
+        found = [m for m in self.dose.finditer(text) if self.read_per(m) != ""]
+        found += list(self.percent.finditer(text))
+        found.sort(key=lambda m: (m.start(), -m.end()))
+        matches: list[re.Match[str]] = []
+        for m in found:
+            if not matches or m.start() >= matches[-1].end():
+                matches.append(m)
         abbreviations = abbreviation_pairs(doc)
         doses: list[dict[str, Any]] = []
         prev_route: dict[int, str] = {}
@@ -195,13 +261,14 @@ class DoseFinder:
         sentence: int,
         index: SentenceIndex,
     ) -> list[dict[str, Any]]:
-        unit = m.group("unit")
-        per = m.group("per")
+        groups = m.groupdict()
+        unit = self.unit_canon.get(m.group("unit"), m.group("unit"))
+        per = self.read_per(m)
         multiplier: int | None = None
-        if m.group("mult"):
-            multiplier = int(m.group("mult"))
-        elif m.group("times"):
-            multiplier = 2 if m.group("times").lower() == "twice" else 3
+        if groups.get("mult"):
+            multiplier = int(groups["mult"])
+        elif groups.get("times"):
+            multiplier = 2 if groups["times"].lower() == "twice" else 3
         start, end = m.start(), m.end()
 
         frequency = None
@@ -211,7 +278,7 @@ class DoseFinder:
             gap = after[: freq[1]]
             if freq[1] <= 25 and not re.search(r"[,;()]", gap):
                 end = m.end() + freq[2]
-        if frequency is None and per and re.search(r"(?:^|/)(?:day|d)$", per):
+        if frequency is None and per and per.endswith("day"):
             frequency = "daily"
         if frequency is None:
             back = self.find_frequency(before[-30:])
@@ -248,18 +315,9 @@ class DoseFinder:
         if phase is None and frequency == "once" and "single" in text[start - 20 : start].lower():
             phase = "single"
 
-        amounts = [parse_number(m.group("a1"))]
-        amount_max = None
-        if m.group("a2"):
-            second = parse_number(m.group("a2"))
-            if m.group("sep") in ("-", "–", "to"):
-                amount_max = second
-            else:
-                amounts.append(second)
-        if m.group("a3"):
-            amounts.append(parse_number(m.group("a3")))
+        amounts = split_chain(m.group("chain"))
         rows = []
-        for amount in amounts:
+        for amount, amount_max in amounts:
             rows.append(
                 {
                     "amount": as_number(amount),
