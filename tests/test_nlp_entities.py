@@ -119,20 +119,72 @@ def test_nlp_entities_rules(nlp, text, label, expected):
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("Three patients withdrew consent.", [("withdrawal", "withdrew consent", 3)]),
-        ("Two participants were lost to follow-up.", [("withdrawal", "were lost to follow-up", 2)]),
+        ("Three patients withdrew consent.", [("withdrawal", "withdrew consent", 3, None)]),
+        (
+            "Two participants were lost to follow-up.",
+            [("withdrawal", "lost to follow-up", 2, None)],
+        ),
+        (
+            "Three patients (7%) were lost to follow-up and two withdrew consent.",
+            [
+                ("withdrawal", "lost to follow-up", 3, 7.0),
+                ("withdrawal", "withdrew consent", 2, None),
+            ],
+        ),
+        (
+            "Five patients discontinued treatment due to grade 3 diarrhoea.",
+            [("withdrawal", "grade 3 diarrhoea", 5, None)],
+        ),
+        ("One patient became pregnant.", [("withdrawal", "became pregnant", 1, None)]),
         (
             "Adverse events included nausea, headache and dizziness.",
-            [("adverse_event", "nausea, headache and dizziness", None)],
+            [
+                ("adverse_event", "nausea", None, None),
+                ("adverse_event", "headache", None, None),
+                ("adverse_event", "dizziness", None, None),
+            ],
         ),
+        (
+            "The most common adverse events were nausea (12%) and fatigue (8%).",
+            [("adverse_event", "nausea", None, 12.0), ("adverse_event", "fatigue", None, 8.0)],
+        ),
+        (
+            "Grade 3/4 toxicities included neutropenia (n = 5), anaemia (n = 2) and febrile "
+            "neutropenia in the docetaxel arm.",
+            [
+                ("adverse_event", "neutropenia", 5, None),
+                ("adverse_event", "anaemia", 2, None),
+                ("adverse_event", "febrile neutropenia", None, None),
+            ],
+        ),
+        (
+            "Adverse events (AEs) included injection-site reactions and headache, which were mild.",
+            [
+                ("adverse_event", "injection-site reactions", None, None),
+                ("adverse_event", "headache", None, None),
+            ],
+        ),
+        (
+            "Two serious adverse events were reported.",
+            [("adverse_event", "serious adverse events", 2, None)],
+        ),
+        (
+            "Serious adverse events occurred in 4 patients.",
+            [("adverse_event", "serious adverse events", 4, None)],
+        ),
+        ("Hypotension occurred in 6 patients (15%).", [("adverse_event", "hypotension", 6, 15.0)]),
+        ("Four patients developed a rash (grade 1).", [("adverse_event", "rash", 4, None)]),
         ("Side effects were limited.", []),
+        ("Adverse events were similar between groups.", []),
         ("Twelve patients reported improvement.", []),
-        ("Four patients developed a rash (grade 1).", [("adverse_event", "rash", 4)]),
+        ("No patient developed neutropenia.", []),
+        ("No serious adverse events occurred.", []),
     ],
 )
 def test_nlp_entities_adverse_events(nlp, text, expected):
     doc = _run(nlp, text)
-    assert [(e["kind"], e["name"], e["count"]) for e in doc._.adverse_events] == expected
+    got = [(e["kind"], e["name"], e["count"], e["percent"]) for e in doc._.adverse_events]
+    assert got == expected
     for e in doc._.adverse_events:
         assert doc.text[e["start"] : e["end"]] == e["text"]
 
@@ -148,11 +200,58 @@ def test_nlp_entities_adverse_events(nlp, text, expected):
         (
             "In a randomised, double-blind, cross-over study we gave X or placebo.",
             (),
-            "randomized controlled trial (crossover, double-blind)",
+            "randomized crossover trial (double-blind, placebo-controlled)",
         ),
-        ("This retrospective cohort study followed 500 adults.", (), "cohort study"),
+        (
+            "Patients were randomly assigned to X or Y in 12 centres.",
+            ("Clinical Trial",),
+            "randomized controlled trial (multicentre)",
+        ),
+        (
+            "We gave X in a crossover study.",
+            ("Randomized Controlled Trial",),
+            "randomized crossover trial",
+        ),
+        (
+            "A previous randomized controlled trial reported X. We performed a case-control study.",
+            (),
+            "case-control study",
+        ),
+        ("Randomized trials are needed. We report a case of X in a man.", (), "case report"),
+        (
+            "We report a case.",
+            ("Case Reports", "Randomized Controlled Trial"),
+            "randomized controlled trial",
+        ),
+        ("In a randomized trial we gave X.", ("Case Reports",), "case report"),
+        (
+            "This retrospective cohort study followed 500 adults.",
+            (),
+            "cohort study (retrospective)",
+        ),
+        ("A cross-sectional survey of 300 nurses.", (), "cross-sectional study"),
         ("We report a case series of 8 children.", (), "case series"),
+        ("We describe three patients who developed X.", (), "case series"),
+        ("A 45-year-old woman developed X after Y.", (), "case report"),
+        (
+            "In this open-label, single-arm phase II trial, 40 patients received X.",
+            (),
+            "single-arm trial (open-label, phase II)",
+        ),
+        (
+            "A non-randomised controlled trial compared X with usual care.",
+            (),
+            "non-randomized controlled trial",
+        ),
+        (
+            "We did a meta-analysis of 12 randomized trials of X.",
+            (),
+            "systematic review/meta-analysis",
+        ),
+        ("We gave X.", ("Clinical Trial", "Journal Article"), "clinical trial (single-arm)"),
+        ("Rats were randomly assigned to X or vehicle.", (), None),
         ("We gave X to mice.", (), None),
+        ("We gave X to adults.", (), None),
     ],
 )
 def test_nlp_entities_design(nlp, text, types, expected):

@@ -11,11 +11,20 @@ Span labels written to ``doc.spans["evidence"]`` (each span's ``id_`` names the 
 * ``POPULATION`` – the noun phrase around the chosen sample size ("Twelve patients with ...");
 * ``OUTCOME`` – measured things ("Disease assessment", "Immunological parameters ...") and the
   outcome words of a count result ("clearing of their skin disease");
-* ``ADVERSE_EVENT`` – "One patient developed X", "adverse events included X", withdrawals
-  ("became pregnant", "withdrew", "lost to follow-up").
+* ``ADVERSE_EVENT`` – "One patient developed X", "adverse events included X, Y and Z" (one
+  event per item, with "(12%)"/"(n = 3)"), "X occurred in N patients", "N serious adverse
+  events", withdrawals ("became pregnant", "withdrew consent", "lost to follow-up", "discontinued
+  due to X" → named X).
 
-Doc-level plain data: ``doc._.adverse_events`` (``[{text, start, end, name, count, kind}]``),
-``doc._.design`` (``str | None``), ``doc._.conclusion`` (``{text, start, end} | None``) and
+Doc-level plain data: ``doc._.adverse_events`` (``[{text, start, end, name, count, percent,
+kind}]``), ``doc._.design`` (``str | None``: ``"<type>"`` or ``"<type> (<modifier>, ...)"``, e.g.
+``"randomized controlled trial (double-blind, placebo-controlled, multicentre, phase III)"``;
+types: randomized controlled trial, randomized crossover trial, non-randomized controlled trial,
+single-arm trial, cohort study, case-control study, cross-sectional study, case series, case
+report, systematic review/meta-analysis, clinical trial (unspecified); modifiers: crossover,
+cluster, double-blind, single-blind, placebo-controlled, open-label, multicentre, phase N, pilot,
+prospective, retrospective, single-arm (a guess for an unspecified trial with no control); see
+``patterns/designs.jsonl``), ``doc._.conclusion`` (``{text, start, end} | None``) and
 ``doc._.title_entities``. Spans a trained model put in ``doc.spans["evidence"]`` or ``doc.ents``
 before this component are kept (``copy_ents``) and rules only add to them.
 """
@@ -89,7 +98,54 @@ _LEADING_ADVERBIAL = re.compile(
     r"furthermore|moreover|first|second|secondly|third|lastly|overall)\b[^,]*,\s*",
     re.IGNORECASE,
 )
+_BACKGROUND_SECTIONS = ("BACKGROUND", "INTRODUCTION", "CONTEXT", "RATIONALE")
+# A heading inside the sentence ("... mutations METHODS: In a case-control study") or a
+# self-reference ("In this retrospective cohort study") makes a background cue count.
+_HEADING = re.compile(r"\b[A-Z]{4,}(?: [A-Z]{2,})*:")
+_SELF_REFERENCE = re.compile(
+    r"\b(?:this|the present|the current|our|we)\b(?:[\s,-]+[\w-]+){0,4}[\s,-]*$", re.I
+)
 _POSITIVE = re.compile(r"\b(?:improve\w*|benefit\w*|respon\w*|relief|better|remission)\b", re.I)
+
+
+# --- adverse-event helpers -------------------------------------------------------------------
+# Where an event list ends: sentence end, ";", or a clause after the list.
+_LIST_END = re.compile(
+    r"\.(?:\s|$)|;|\s+(?:in|among)\s+(?:the|both|all|each|those|\d+|one|two|three|four|five|"
+    r"patients|subjects|participants|[\w-]+\s+(?:group|arm)s?)\b|\s+(?:which|that|but|whereas|"
+    r"while|compared|versus|vs\.?|although|with\s+no|without|seen|noted|observed)\b|\s+(?:were|was)\s+(?:\w+ly\s+)?"
+    r"(?:more|less|similar|reported|observed|seen|mild|common|rare)\b",
+    re.IGNORECASE,
+)
+_LIST_SEP = re.compile(r",\s*(?:(?:and|or)\s+)?|\s+(?:and|or)\s+", re.IGNORECASE)
+_REASON = re.compile(
+    r"\s*(?:\([^)]{0,25}\)\s*)?(?:(?:the\s+)?(?:treatment|therapy|study|trial|drug|medication|"
+    r"study\s+medication|study\s+drug|prematurely|early)\s+)?(?:due\s+to|because\s+of|owing\s+to|"
+    r"for|after)\s+(?:an?\s+|the\s+)?",
+    re.IGNORECASE,
+)
+_VAGUE_REASONS = {"personal reasons", "other reasons", "unknown reasons", "reasons"}
+_NEGATED = re.compile(r"\b(?:no|not|nor|without|none|never|neither)\b[\w\s-]*$", re.IGNORECASE)
+
+
+def _count_percent(inside: str) -> tuple[int | None, float | None]:
+    """Count and percentage from a bracket: "12%", "n = 3", "3/40", "3 patients, 7.5%"."""
+    count = percent = None
+    pct = re.search(r"(\d+(?:\.\d+)?)\s*%", inside)
+    if pct:
+        percent = float(pct.group(1))
+    n = re.search(
+        r"\bn\s*=\s*(\d+)|^\s*(\d+)\s*(?:/\s*\d+|patients?|cases?|subjects?|,|;|$)", inside
+    )
+    if n:
+        count = int(n.group(1) or n.group(2))
+    return count, percent
+
+
+def _percent_after(text: str, start: int, end: int) -> float | None:
+    """A "(12%)" / "(12.5 %)" written inside a matched phrase ("Four patients (12%) developed")."""
+    m = re.search(r"\((\d+(?:\.\d+)?)\s*%\)", text[start:end])
+    return float(m.group(1)) if m else None
 
 
 class EntityFinder:
@@ -164,18 +220,64 @@ class EntityFinder:
             flags,
         )
         self.ae_vague = {w.lower() for w in words_of(events, "ae_vague")}
-        self.pubtype_designs = {
-            str(r["text"]).lower(): (int(r["rank"]), str(r["design"]))
+        self.ae_term = re.compile(rf"\b(?:{'|'.join(words_of(events, 'ae_term'))})\b", flags)
+        self.ae_occurred = re.compile(
+            rf"\s+(?:{'|'.join(words_of(events, 'ae_occurred'))})\s+in\s+(?P<count>{COUNT})\b"
+            rf"(?:\s+(?:of\s+(?:the\s+)?(?:{COUNT})\s+)?(?:{pop_alt}))?"
+            rf"(?:\s*\((?P<pct>\d+(?:\.\d+)?)\s*%\))?",
+            flags,
+        )
+        serious = "|".join(words_of(events, "serious_ae"))
+        self.serious_ae = re.compile(
+            rf"(?<![\w-])(?P<count>{COUNT})\s+(?:\([^)]{{0,20}}\)\s+)?(?P<name>{serious})\b"
+            rf"|\b(?P<name2>{serious})\s+(?:\([^)]{{0,20}}\)\s+)?(?:were\s+|was\s+)?"
+            rf"(?:reported|observed|occurred|seen|noted|recorded)\s+in\s+(?P<count2>{COUNT})\b",
+            flags,
+        )
+        self.design_types = {
+            str(r["design"]): (float(r["rank"]), str(r["family"]))
             for r in designs
-            if r["kind"] == "publication_type"
+            if r["kind"] == "type"
+        }
+        self.pubtype_designs = {
+            str(r["text"]).lower(): str(r["design"])
+            for r in designs
+            if r["kind"] == "publication_type" and not r.get("weak")
         }
         self.text_designs = [
-            (re.compile(str(r["pattern"]), flags), int(r["rank"]), str(r["design"]))
+            (
+                re.compile(str(r["pattern"]), flags | re.MULTILINE),
+                float(r.get("rank", self.design_types[str(r["design"])][0])),
+                str(r["design"]),
+                str(r.get("where", "")),
+                bool(r.get("reference", True)),
+            )
             for r in designs
-            if r["kind"] == "text"
+            if r["kind"] == "cue"
         ]
+        self.design_reference = re.compile(
+            "|".join(
+                rf"\b(?:{r['pattern']})\b(?:[\s,-]+[\w-]+){{0,{int(r.get('gap', 2))}}}[\s,-]*$"
+                for r in designs
+                if r["kind"] == "reference"
+            ),
+            flags,
+        )
+        self.design_reference_after = re.compile(
+            "|".join(str(r["pattern"]) for r in designs if r["kind"] == "reference_after"), flags
+        )
+        self.nonhuman = re.compile(
+            "|".join(str(r["pattern"]) for r in designs if r["kind"] == "nonhuman"), flags
+        )
+        self.human = re.compile(
+            "|".join(str(r["pattern"]) for r in designs if r["kind"] == "human"), flags
+        )
         self.qualifiers = [
-            (re.compile(rf"\b(?:{r['pattern']})\b", flags), str(r["qualifier"]))
+            (
+                re.compile(rf"\b(?:{r['pattern']})\b", flags),
+                str(r["qualifier"]),
+                tuple(r.get("families") or ()),
+            )
             for r in designs
             if r["kind"] == "qualifier"
         ]
@@ -604,87 +706,312 @@ class EntityFinder:
             ):
                 self._add(doc, clause_start, m.start(), "OUTCOME", "measured")
 
+    def event_items(self, text: str, pos: int, limit: int) -> list[dict[str, Any]]:
+        """Items of an event list at ``pos``: "X (12%), Y (n = 3) and Z" → one dict each.
+
+        The list ends at the sentence end, ";", or a clause ("in the placebo group", "which",
+        "compared with"). Each item keeps its own span (name plus its bracket) and the count or
+        percentage stated in the bracket.
+        """
+        stop = _LIST_END.search(text, pos, limit)
+        end = stop.start() if stop else limit
+        items: list[dict[str, Any]] = []
+        depth = 0
+        item_start = pos
+        cuts: list[tuple[int, int]] = []
+        i = pos
+        while i < end:
+            ch = text[i]
+            if ch in "([":
+                depth += 1
+            elif ch in ")]":
+                depth = max(0, depth - 1)
+            elif depth == 0:
+                sep = _LIST_SEP.match(text, i, end)
+                if sep and (ch == "," or text[i].isspace()):
+                    cuts.append((item_start, i))
+                    item_start = sep.end()
+                    i = sep.end()
+                    continue
+            i += 1
+        cuts.append((item_start, end))
+        for a, b in cuts[:12]:
+            raw = text[a:b]
+            a += len(raw) - len(raw.lstrip())
+            b = a + len(raw.strip().rstrip(".,"))
+            if b <= a:
+                continue
+            count, percent = None, None
+            name_end = b
+            bracket = re.search(r"\s*[(\[]([^()\[\]]*)(?:[)\]]|$)", text[a:b])
+            if bracket:
+                name_end = a + bracket.start()
+                count, percent = _count_percent(bracket.group(1))
+                if bracket.group(0).rstrip().endswith((")", "]")) and bracket.end() < b - a:
+                    # "hepatitis B virus (HBV) reactivation": the bracket is an abbreviation
+                    name_end, count, percent = b, None, None
+            name_start = a
+            lead = re.match(
+                rf"(?:(?:the|a|an)\s+)?(?:(?P<n>{COUNT})\s+(?:cases?|episodes?|patients?\s+with)"
+                rf"\s+(?:of\s+)?)?",
+                text[a:name_end],
+                re.I,
+            )
+            if lead and lead.end():
+                name_start = a + lead.end()
+                if lead.group("n") and count is None:
+                    count = parse_count(lead.group("n"))
+            name = text[name_start:name_end].strip()
+            name = re.sub(r"\s+(?:of|in|at|to|with|for|on)$", "", name, flags=re.I)
+            if not name or len(name.split()) > 8:
+                continue
+            first = name.split()[0].lower()
+            if (
+                first in self.ae_vague
+                or re.match(r"[\d.]", first)
+                or _POSITIVE.search(name)
+                # "were registered", "were associated with ...": a verb, not an event
+                or (first.endswith("ed") and not self.ae_term.match(name))
+            ):
+                if not items:
+                    return []
+                continue
+            if self.pop_noun.fullmatch(name):
+                continue
+            items.append(
+                {
+                    "text": text[a:b],
+                    "start": a,
+                    "end": b,
+                    "name": name,
+                    "count": count,
+                    "percent": percent,
+                    "kind": "adverse_event",
+                }
+            )
+        return items
+
     def adverse_event_rules(self, doc: Doc, text: str) -> list[dict[str, Any]]:
-        """Adverse events and withdrawals as plain dicts (also ``ADVERSE_EVENT`` spans)."""
+        """Adverse events and withdrawals as plain dicts (also ``ADVERSE_EVENT`` spans).
+
+        Each dict: ``text``/``start``/``end`` (the source span), ``name`` (the event: "acute
+        cutaneous vasculitis", "nausea"; for a withdrawal its reason when stated — "discontinued
+        due to nausea" → "nausea" — else the verb phrase: "became pregnant", "lost to
+        follow-up"), ``count`` (patients or events, when stated), ``percent`` (when stated) and
+        ``kind`` (``adverse_event`` or ``withdrawal``). Negated statements ("no patient
+        developed ...", "0 patients") give nothing.
+        """
         events: list[dict[str, Any]] = []
+        index = SentenceIndex(doc)
+
+        def sentence_end(offset: int) -> int:
+            return index.bounds(index.sentence_of(offset))[1]
+
         for m in self.withdrawal.finditer(text):
             count = parse_count(m.group("count"))
+            if count == 0:
+                continue
+            name = re.sub(r"^(?:was|were)\s+", "", m.group("what"), flags=re.I).lower()
+            end = m.end()
+            reason = _REASON.match(text, m.end(), sentence_end(m.start()))
+            percent = _percent_after(text, m.start(), m.end())
+            if reason:
+                np = self.np_after(text, reason.end(), sentence_end(m.start()), max_words=6)
+                if np is not None and text[np[0] : np[1]].lower() not in _VAGUE_REASONS:
+                    name, end = text[np[0] : np[1]], np[1]
             events.append(
                 {
-                    "text": text[m.start() : m.end()],
+                    "text": text[m.start() : end],
                     "start": m.start(),
-                    "end": m.end(),
-                    "name": m.group("what").lower(),
+                    "end": end,
+                    "name": name,
                     "count": count,
+                    "percent": percent,
                     "kind": "withdrawal",
                 }
             )
         for m in self.ae_verb.finditer(text):
+            count = parse_count(m.group("count"))
             np = self.np_after(text, m.end(), len(text), max_words=6)
-            if np is None:
+            if np is None or count == 0:
                 continue
             name = text[np[0] : np[1]]
-            if _POSITIVE.search(name):
+            if _POSITIVE.search(name) or self.pop_noun.search(name.split()[0]):
                 continue
+            if re.match(rf"(?:{COUNT})\s+experienced\b", m.group(0), re.I):
+                continue  # "Two experienced cardiologists": an adjective
             events.append(
                 {
                     "text": text[m.start() : np[1]],
                     "start": m.start(),
                     "end": np[1],
                     "name": name,
-                    "count": parse_count(m.group("count")),
+                    "count": count,
+                    "percent": _percent_after(text, m.start(), m.end()),
+                    "kind": "adverse_event",
+                }
+            )
+        for m in self.serious_ae.finditer(text):
+            raw_count = m.group("count") or m.group("count2")
+            count = parse_count(raw_count) if raw_count else None
+            if count == 0:
+                continue
+            name = (m.group("name") or m.group("name2")).strip().lower()
+            events.append(
+                {
+                    "text": m.group(0),
+                    "start": m.start(),
+                    "end": m.end(),
+                    "name": name,
+                    "count": count,
+                    "percent": _percent_after(text, m.start(), m.end()),
                     "kind": "adverse_event",
                 }
             )
         for m in self.ae_noun.finditer(text):
-            np = self.np_after(text, m.end(), len(text), max_words=10, lists=True)
-            if np is None:
+            if _NEGATED.search(text[max(0, m.start() - 25) : m.start()]):
+                continue
+            events.extend(self.event_items(text, m.end(), sentence_end(m.start())))
+        for m in self.ae_occurred.finditer(text):
+            count = parse_count(m.group("count"))
+            sent_start = index.bounds(index.sentence_of(m.start()))[0]
+            np = self.np_before(text, m.start(), sent_start, max_words=5)
+            if np is None or count == 0:
                 continue
             name = text[np[0] : np[1]]
-            first = name.split()[0].lower()
-            if first in self.ae_vague or re.match(r"[\d.]", first) or _POSITIVE.search(name):
+            if re.fullmatch(r"[A-Z][a-z-]+", name.split()[0]):  # sentence-initial capital
+                name = name[0].lower() + name[1:]
+            if (
+                _POSITIVE.search(name)
+                or self.pop_noun.search(name)
+                or not (self.ae_term.search(name) or self.is_condition(name, {}))
+            ):
                 continue
+            pct = m.group("pct")
             events.append(
                 {
-                    "text": text[m.start() : np[1]],
-                    "start": m.start(),
-                    "end": np[1],
+                    "text": text[np[0] : m.end()],
+                    "start": np[0],
+                    "end": m.end(),
                     "name": name,
-                    "count": None,
+                    "count": count,
+                    "percent": float(pct) if pct else None,
                     "kind": "adverse_event",
                 }
             )
-        events.sort(key=lambda e: (e["start"], e["end"]))
+        events.sort(key=lambda e: (e["start"], -e["end"]))
+        kept: list[dict[str, Any]] = []
         for event in events:
+            # One event per place: a span inside one already kept (same kind) is a repeat.
+            if any(
+                k["start"] <= event["start"]
+                and event["end"] <= k["end"]
+                and k["kind"] == event["kind"]
+                for k in kept
+            ):
+                continue
+            if _NEGATED.search(text[max(0, event["start"] - 12) : event["start"]]):
+                continue
+            kept.append(event)
+        for event in kept:
             self._add(doc, event["start"], event["end"], "ADVERSE_EVENT", event["kind"])
-        return events
+        return kept
+
+    def design_cues(self, doc: Doc, text: str) -> list[tuple[float, str, str]]:
+        """``(rank, type, matched text)`` for every design cue that describes this study.
+
+        The title is searched too. A cue is skipped in BACKGROUND/INTRODUCTION sentences, after
+        a reference word ("a previous randomized trial", "no case-control studies") and before
+        "... are needed".
+        """
+        index = SentenceIndex(doc)
+        title = (doc._.title or "").strip()
+        found: list[tuple[float, str, str]] = []
+        for source in ("title", "text"):
+            body = title if source == "title" else text
+            if not body:
+                continue
+            for regex, rank, design, where, check in self.text_designs:
+                if where == "title" and source != "title":
+                    continue
+                for m in regex.finditer(body):
+                    if source == "text":
+                        section = (index.section_of(m.start()) or "").upper()
+                        sent_start = index.bounds(index.sentence_of(m.start()))[0]
+                        lead = text[sent_start : m.start()]
+                        if (
+                            where == "background"
+                            and section.startswith(_BACKGROUND_SECTIONS)
+                            and not _HEADING.search(lead)
+                            and not _SELF_REFERENCE.search(lead)
+                        ):
+                            continue
+                    else:
+                        sent_start = 0
+                    before = body[max(sent_start, m.start() - 60) : m.start()]
+                    after = body[m.end() : m.end() + 50]
+                    if check and (
+                        self.design_reference.search(before)
+                        or self.design_reference_after.match(
+                            re.sub(r"^[^.;]*?\b(?=(?:is|are|were|would|will|should)\b)", "", after)
+                        )
+                    ):
+                        continue
+                    found.append((rank, design, m.group(0)))
+                    break
+        return found
 
     def design(self, doc: Doc, text: str) -> str | None:
-        """Study design from publication types and wording, with qualifiers (crossover ...)."""
-        candidates: list[tuple[int, str]] = []
-        for ptype in doc._.publication_types or []:
-            hit = self.pubtype_designs.get(str(ptype).lower())
-            if hit:
-                candidates.append(hit)
-        for regex, rank, design in self.text_designs:
-            if regex.search(text):
-                candidates.append((rank, design))
-        qualifiers = [q for regex, q in self.qualifiers if regex.search(text)]
-        if not candidates:
-            return ", ".join(qualifiers) + " study" if qualifiers else None
-        rank, design = min(candidates)
-        has_comparator = any(s.label_ == "COMPARATOR" for s in doc.spans.get("evidence", []))
-        # A trial with no comparator and no "control" anywhere is a single-arm trial.
-        if (
-            "trial" in design
-            and "random" not in design
-            and not has_comparator
-            and "single-arm" not in qualifiers
-            and not re.search(r"\bcontrol", text, re.I)
-        ):
-            qualifiers.append("single-arm")
-        qualifiers = [q for q in qualifiers if q.split("-")[0] not in design]
-        return design + (f" ({', '.join(qualifiers)})" if qualifiers else "")
+        """Study design: ``"<type>"`` or ``"<type> (<modifier>, ...)"`` (see ``designs.jsonl``).
+
+        Publication types come first; text cues refine them within the same family or decide
+        alone when there are none. Non-human studies (mice, rats, cell lines, no patients) get
+        no design.
+        """
+        title = doc._.title or ""
+        whole = f"{title}\n{text}"
+        from_types = [
+            self.pubtype_designs[str(p).lower()]
+            for p in doc._.publication_types or []
+            if str(p).lower() in self.pubtype_designs
+        ]
+        cues = self.design_cues(doc, text)
+        if not from_types and self.nonhuman.search(whole) and not self.human.search(whole):
+            return None
+        design: str | None = None
+        if from_types:
+            design = min(from_types, key=lambda d: self.design_types[d][0])
+            family = self.design_types[design][1]
+            refined = [c for c in cues if self.design_types[c[1]][1] == family]
+            if refined:
+                best = min(refined)
+                if best[0] < self.design_types[design][0]:
+                    design = best[1]
+        elif cues:
+            design = min(cues)[1]
+        if design is None:
+            return None
+        family = self.design_types[design][1]
+        modifiers: list[str] = []
+        for regex, qualifier, families in self.qualifiers:
+            if families and family not in families:
+                continue
+            m = regex.search(whole)
+            if m is None:
+                continue
+            if qualifier == "phase":
+                qualifier = "phase " + m.group(0).split()[-1].upper().replace("B", "b")
+            elif qualifier == "crossover" and design == "randomized crossover trial":
+                continue
+            if qualifier not in modifiers:
+                modifiers.append(qualifier)
+        if design == "clinical trial":
+            has_comparator = any(s.label_ == "COMPARATOR" for s in doc.spans.get("evidence", []))
+            # A trial with no comparator and no "control" anywhere is probably single-arm; the
+            # guess stays a modifier, the type "single-arm trial" needs the text to say so.
+            if not has_comparator and not re.search(r"\bcontrol", whole, re.I):
+                modifiers.append("single-arm")
+        return design + (f" ({', '.join(modifiers)})" if modifiers else "")
 
     def conclusion(self, doc: Doc, text: str, index: SentenceIndex) -> dict[str, Any] | None:
         """The CONCLUSIONS section, else the sentences from "In conclusion ..." to the end."""

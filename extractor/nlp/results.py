@@ -9,11 +9,22 @@ Recognised shapes (each becomes a ``RESULT`` span and a plain dict in ``doc._.re
   follows in brackets);
 * ``count_percent`` – "12 (45%)" → count 12, percent 45;
 * ``percent`` / ``threshold`` – "45.2 %", "≥50%";
-* ``p_value`` – "p < 0.05", "P=.03"; ``ci`` – "95% CI 1.2-3.4"; ``effect`` – "OR 2.3 (95% CI,
-  1.1 to 4.5)" with ``measure``, ``value``, ``ci_low``, ``ci_high``.
+* ``p_value`` – "p < 0.05", "P=.03", "NS"; ``ci`` – "95% CI 1.2-3.4"; ``effect`` – "OR 2.3
+  (95% CI, 1.1 to 4.5)", "HR = 0.72; 95% CI, 0.60 to 0.86", "MD", "SMD", "difference" with
+  ``measure``, ``value``, ``ci_low``, ``ci_high``;
+* ``mean_sd`` – "12.3 ± 4.5", "12.3 (SD 4.5)", "mean 12.3 (4.5)" → ``mean``, ``sd``;
+* ``median_iqr`` – "median 5 (IQR 3–8)", "5 [3, 8]" (after "median"), "5 (range 1-9)" →
+  ``median``, ``iqr`` ("3–8" as written);
+* ``continuous`` – bare means/medians compared across arms: "median PFS 16 vs 12 weeks",
+  "(mean 39.8 days vs 40.9 days)", "3.4 in the A group and 4.0 in the B group" (after "mean"/
+  "median"/"score") → ``mean`` or ``median`` (the nearest of those words before it);
+* counts also as "ten (27.8 %)" and "63 patients (24.6%)".
 
-Every dict has ``kind, text, start, end, count, denominator, percent, threshold, sentence,
-section`` (``None`` where not applicable).
+Every dict has ``kind, text, start, end, count, denominator, percent, threshold, mean, median,
+sd, iqr, p_value, time_point, sentence, section`` (``None`` where not applicable). ``p_value``
+of a non-p row is the text of the first p-value that follows it in the same sentence before the
+next p-value (the comparison it belongs to); ``time_point`` is "at 12 weeks" / "after 6
+months" nearest before it in the sentence (else the first one after it).
 """
 
 from __future__ import annotations
@@ -29,6 +40,8 @@ from .common import COUNT, NUMBER_WORD, SentenceIndex, add_spans, parse_count, r
 register_extensions()
 
 NUM = r"-?\d+(?:[.·]\d+)?"
+#: A signed number as reported for changes ("+7", "−0.2").
+SNUM = r"[-+−]?\d+(?:[.·]\d+)?"
 _PCT = rf"{NUM}\s*%"
 _OP = r"(?:<=|>=|≤|≥|<|>|=<|=>|⩽|⩾)"
 _P_OP = r"(?:<=|>=|≤|≥|<|>|=<|=>|⩽|⩾|=)"
@@ -42,9 +55,11 @@ _CI = re.compile(
     re.IGNORECASE,
 )
 _EFFECT = re.compile(
-    rf"\b(?P<measure>(?-i:OR|RR|HR|MD|SMD|WMD|IRR|aOR|aHR)|odds\s+ratio|relative\s+risk|risk\s+ratio|"
-    rf"hazard\s+ratio|mean\s+difference|risk\s+difference)\b\s*(?:\([^)]{{0,20}}\)\s*)?"
-    rf"(?:of|was|were|[:=,])?\s*(?P<value>{NUM})"
+    rf"\b(?P<measure>(?-i:OR|RR|HR|MD|SMD|WMD|IRR|ARR|ARD|RD|aOR|aHR|aRR)|odds\s+ratio|"
+    rf"relative\s+risk|risk\s+ratio|hazard\s+ratio|rate\s+ratio|"
+    rf"(?:standardi[sz]ed\s+|weighted\s+)?mean\s+difference|(?:absolute\s+)?risk\s+difference|"
+    rf"difference)\b\s*(?:[(\[][^)\]]{{0,20}}[)\]]\s*)?"
+    rf"(?:of|was|were|[:=,])?\s*(?P<value>{SNUM})"
     rf"(?:\s*[(\[,;]?\s*(?:{_CI.pattern}))?",
     re.IGNORECASE,
 )
@@ -57,7 +72,57 @@ _OF = re.compile(
     rf"(?=\s+[a-z]|\s*[(),.;])",
     re.IGNORECASE,
 )
-_COUNT_PCT = re.compile(rf"(?<![\w.])(?P<count>\d+)\s*\(\s*(?P<pct>{NUM})\s*%\s*\)")
+_COUNT_PCT = re.compile(
+    rf"(?<![\w.])(?P<count>\d+|{NUMBER_WORD})(?:\s+(?!and\b|or\b|vs\b|versus\b)[A-Za-z-]+){{0,2}}?"
+    rf"\s*\(\s*(?P<pct>{NUM})\s*%\s*\)",
+    re.IGNORECASE,
+)
+_MEAN_WORDS = re.compile(r"\b(?:mean|means|SD|s\.d\.|standard\s+deviation|±)", re.IGNORECASE)
+#: Units a continuous value may carry between the number and its SD / range / comparator.
+_UNIT = (
+    r"(?:(?:months?|weeks?|wks?|days?|d|hours?|hrs?|h|years?|yrs?|min(?:utes?)?|seconds?|s|"
+    r"points?|cycles?|euros?|dollars?|mm\s*Hg|mmHg|bpm|"
+    r"(?:[nµμmdk]?(?:g|L|l|mol|m|U|IU)|cm|mm|kcal|pg|ng)(?:\s*/\s*[A-Za-z0-9()]+){0,2}"
+    r"|%)(?![A-Za-z]))"
+)
+_PM = r"(?:±|\+\s*/\s*-|\+-|\s\+/-)"
+_MEAN_SD = re.compile(
+    rf"(?<![\w.])(?P<mean>{SNUM})(?:\s*(?P<u1>{_UNIT}))?\s*{_PM}\s*(?P<sd>{NUM})(?![\d.]?\d)",
+)
+_MEAN_SD_PAREN = re.compile(
+    rf"(?<![\w.])(?P<mean>{SNUM})(?:\s*{_UNIT})?\s*[(\[]\s*(?:(?P<kw>SD|S\.D\.|standard\s+deviation)"
+    rf"\s*[:=,]?\s*)?(?P<sd>{NUM})(?!\s*%)(?:\s*{_UNIT})?\s*[)\]]",
+    re.IGNORECASE,
+)
+_MEDIAN_RANGE = re.compile(
+    rf"(?<![\w.])(?P<median>{SNUM})(?:\s*{_UNIT})?\s*[(\[]\s*(?:(?P<kw>IQR|interquartile\s+range|"
+    rf"inter-quartile\s+range|range|Q1\s*[-–,]\s*Q3)\s*[:=,]?\s*)?"
+    rf"(?P<range>(?P<low>{SNUM})(?:\s*{_UNIT})?\s*(?:-|–|—|to|,)\s*(?P<high>{SNUM}))(?:\s*{_UNIT})?"
+    rf"\s*[)\]]",
+    re.IGNORECASE,
+)
+_CONT_VS = re.compile(
+    rf"(?<![\w.])(?P<a>{SNUM})(?:\s*(?P<ua>{_UNIT}))?(?:\s*[)\]])?\s*(?:,\s*)?"
+    rf"(?:vs\.?|versus|compared\s+(?:with|to)|and|or|to)\s+(?:[(\[]\s*)?"
+    rf"(?P<b>{SNUM})(?:\s*(?P<ub>{_UNIT}))?(?![\w.]?\d)",
+    re.IGNORECASE,
+)
+_CONT_IN = re.compile(
+    rf"(?<![\w.])(?P<a>{SNUM})(?:\s*(?P<ua>{_UNIT}))?(?=\s+(?:in|with|for|among)\s+(?:the\s+)?"
+    rf"(?:[\w-]+\s+){{0,4}}?(?:group|arm|patients|participants|subjects)\b)",
+    re.IGNORECASE,
+)
+_CONT_KEYWORD = re.compile(
+    r"\b(?P<kw>medians?|means?|average|averaged|scores?|mean\s+change)\b", re.IGNORECASE
+)
+_NS = re.compile(r"(?<![\w])(?:N\.S\.|NS|n\.s\.)(?![\w])")
+_TIME_POINT = re.compile(
+    rf"\b(?:at|after|by|over|within|through|during|following)\s+(?:the\s+)?(?:first\s+)?"
+    rf"(?:{NUMBER_WORD}|\d+(?:[.·]\d+)?)(?:\s*(?:-|–|to)\s*\d+)?[\s-]*"
+    rf"(?:hours?|h|days?|weeks?|wk|months?|mo|years?|yr)\b(?:\s+(?:of|after)\s+"
+    rf"(?:treatment|follow-up|therapy|randomi[sz]ation|surgery|baseline))?",
+    re.IGNORECASE,
+)
 # "five patients had complete clearing of their skin disease (>75%)": a count at a clause start,
 # an optional noun, a verb, the outcome words, and a bracketed threshold or percentage.
 _VERBS = (
@@ -86,6 +151,12 @@ def _row(
         "denominator": None,
         "percent": None,
         "threshold": None,
+        "mean": None,
+        "median": None,
+        "sd": None,
+        "iqr": None,
+        "p_value": None,
+        "time_point": None,
         "sentence": index.sentence_of(start),
         "section": index.section_of(start),
     }
@@ -94,7 +165,7 @@ def _row(
 
 
 def _num(value: str) -> float | int:
-    f = float(value.replace("·", "."))
+    f = float(value.replace("·", ".").replace("−", "-"))
     return int(f) if f.is_integer() else f
 
 
@@ -132,6 +203,10 @@ def find_results(text: str, index: SentenceIndex) -> list[dict[str, Any]]:
     for m in _EFFECT.finditer(text):
         if not free(m.start(), m.end()):
             continue
+        if m.group("measure").lower() == "difference" and re.search(
+            r"\b(?:was|were|of)\b", text[m.end("measure") : m.start("value")]
+        ):
+            continue  # "the difference was 2.1": a plain number, not a named measure
         low, high = m.group("low"), m.group("high")
         claim(
             _row(
@@ -173,6 +248,10 @@ def find_results(text: str, index: SentenceIndex) -> list[dict[str, Any]]:
                     value=_num(m.group("value")),
                 )
             )
+    for m in _NS.finditer(text):
+        if free(m.start(), m.end()):
+            claim(_row("p_value", text, m.start(), m.end(), index, op=None, value=None))
+    _continuous(text, index, free, claim)
     for regex in (_FRACTION, _OF):
         for m in regex.finditer(text):
             if not free(m.start(), m.end()):
@@ -209,7 +288,7 @@ def find_results(text: str, index: SentenceIndex) -> list[dict[str, Any]]:
                     m.start(),
                     m.end(),
                     index,
-                    count=int(m.group("count")),
+                    count=parse_count(m.group("count")),
                     percent=_num(m.group("pct")),
                 )
             )
@@ -228,8 +307,127 @@ def find_results(text: str, index: SentenceIndex) -> list[dict[str, Any]]:
     for m in _PERCENT.finditer(text):
         if free(m.start(), m.end()):
             claim(_row("percent", text, m.start(), m.end(), index, percent=_num(m.group("pct"))))
+    for m in _CONT_VS.finditer(text):
+        units = [u for u in (m.group("ua"), m.group("ub")) if u]
+        if "%" in units or not (free(m.start("a"), m.end("a")) and free(m.start("b"), m.end("b"))):
+            continue
+        kind = _keyword(text, index, m.start())
+        joiner = text[m.end("a") : m.start("b")]
+        if kind is None and not (units and re.search(r"vs|versus|compared", joiner, re.I)):
+            continue
+        for g in ("a", "b"):
+            u = m.group("u" + g)
+            end = m.end("u" + g) if u else m.end(g)
+            claim(
+                _row(
+                    "continuous", text, m.start(g), end, index, **{kind or "mean": _num(m.group(g))}
+                )
+            )
+    for m in _CONT_IN.finditer(text):
+        if m.group("ua") == "%" or not free(m.start(), m.end()):
+            continue
+        kind = _keyword(text, index, m.start())
+        if kind is not None:
+            claim(_row("continuous", text, m.start(), m.end(), index, **{kind: _num(m.group("a"))}))
     rows.sort(key=lambda r: (r["start"], r["end"]))
+    _attach_context(text, index, rows)
     return rows
+
+
+def _sentence_bounds(text: str, index: SentenceIndex, offset: int) -> tuple[int, int]:
+    """Start and end of the sentence holding ``offset``."""
+    return index.bounds(index.sentence_of(offset))
+
+
+def _keyword(text: str, index: SentenceIndex, offset: int) -> str | None:
+    """``median`` or ``mean`` after the nearest such word before ``offset`` in its sentence."""
+    start, _ = _sentence_bounds(text, index, offset)
+    found = list(_CONT_KEYWORD.finditer(text, start, offset))
+    if not found:
+        return None
+    return "median" if found[-1].group("kw").lower().startswith("median") else "mean"
+
+
+def _continuous(text: str, index: SentenceIndex, free: Any, claim: Any) -> None:
+    """Means with SD and medians with IQR/range; before counts so "12.3 (4.5)" is not split."""
+    for m in _MEAN_SD.finditer(text):
+        if free(m.start(), m.end()):
+            claim(
+                _row(
+                    "mean_sd",
+                    text,
+                    m.start(),
+                    m.end(),
+                    index,
+                    mean=_num(m.group("mean")),
+                    sd=_num(m.group("sd")),
+                )
+            )
+    for m in _MEDIAN_RANGE.finditer(text):
+        if not free(m.start(), m.end()):
+            continue
+        if not m.group("kw") and _keyword(text, index, m.start()) != "median":
+            continue
+        if _num(m.group("low")) > _num(m.group("high")):
+            continue
+        claim(
+            _row(
+                "median_iqr",
+                text,
+                m.start(),
+                m.end(),
+                index,
+                median=_num(m.group("median")),
+                iqr=m.group("range"),
+            )
+        )
+    for m in _MEAN_SD_PAREN.finditer(text):
+        if not free(m.start(), m.end()):
+            continue
+        start, _ = _sentence_bounds(text, index, m.start())
+        if not m.group("kw") and not _MEAN_WORDS.search(text, start, m.start()):
+            continue
+        claim(
+            _row(
+                "mean_sd",
+                text,
+                m.start(),
+                m.end(),
+                index,
+                mean=_num(m.group("mean")),
+                sd=_num(m.group("sd")),
+            )
+        )
+
+
+def _attach_context(text: str, index: SentenceIndex, rows: list[dict[str, Any]]) -> None:
+    """Give each row the p-value of its comparison and the time point of its sentence."""
+    by_sentence: dict[Any, list[dict[str, Any]]] = {}
+    for row in rows:
+        if row["kind"] == "p_value":
+            row["p_value"] = row["text"]
+        by_sentence.setdefault(row["sentence"], []).append(row)
+    for group in by_sentence.values():
+        pending: list[dict[str, Any]] = []
+        for row in group:
+            if row["kind"] == "p_value":
+                for other in pending:
+                    other["p_value"] = row["text"]
+                pending = []
+            elif row["kind"] != "ci":
+                pending.append(row)
+        s_start, s_end = _sentence_bounds(text, index, group[0]["start"])
+        s_end = max(s_end, max(r["end"] for r in group))
+        times = list(_TIME_POINT.finditer(text, s_start, s_end))
+        if not times:
+            continue
+        for row in group:
+            before = [t for t in times if t.end() <= row["start"]]
+            chosen = (
+                before[-1] if before else next((t for t in times if t.start() >= row["end"]), None)
+            )
+            if chosen is not None:
+                row["time_point"] = chosen.group(0)
 
 
 class ResultFinder:
