@@ -13,6 +13,7 @@ Interventions are named by their abbreviation when the abstract defines one (``n
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -55,7 +56,24 @@ _DOSE_FIELDS = (
     "phase",
     "source",
 )
-_RESULT_FIELDS = ("text", "start", "end", "count", "denominator", "percent", "threshold", "source")
+_RESULT_FIELDS = (
+    "text",
+    "start",
+    "end",
+    "count",
+    "denominator",
+    "percent",
+    "threshold",
+    "source",
+    "mean",
+    "median",
+    "sd",
+    "iqr",
+    "ci_low",
+    "ci_high",
+    "p_value",
+    "time_point",
+)
 _INERT = re.compile(r"(?:matching\s+)?(?:placebo|sham|vehicle|usual|standard|no\s+)", re.I)
 _MODIFIERS = re.compile(r"^(?:(?:low|high|standard|single|repeated)[- ]dose|oral|daily)\s+", re.I)
 
@@ -135,7 +153,7 @@ def evidence_from_doc(document: Document, doc: Doc, pipeline: str = "") -> Evide
     spans = _spans(doc, sentences, starts)
     interventions = _interventions(doc, spans, starts)
     population = _population(doc, spans)
-    outcomes = _outcomes(doc, spans, starts)
+    outcomes = _outcomes(doc, spans, starts, interventions)
     outcomes = _directions(text, outcomes, interventions, sentences)
     events = tuple(
         AdverseEvent(
@@ -280,11 +298,19 @@ def _interventions(
     if strong:
         ordered = [k for k in ordered if k in strong or doses[k]]
     arm_n: dict[str, int] = {}
-    for row in doc._.sample_sizes or []:
-        if row["kind"] == "arm":
-            arm = nearest(row["start"])
-            if arm is not None and arm not in arm_n:
-                arm_n[arm] = row["n"]
+    arm_rows = [r for r in doc._.sample_sizes or [] if r["kind"] == "arm"]
+    for row in arm_rows:
+        # As many sizes as arms named in one sentence: pair them in order ("assigned to A
+        # (n = 50) or B (n = 48)", "442 to A and 443 to B").
+        sent = _sentence_of(starts, row["start"])
+        rows = [r for r in arm_rows if _sentence_of(starts, r["start"]) == sent]
+        keys = list(dict.fromkeys(m[2] for m in mentions if _sentence_of(starts, m[0]) == sent))
+        if len(rows) >= 2 and len(rows) == len(keys):
+            arm: str | None = keys[rows.index(row)]
+        else:
+            arm = _arm_of_size(doc.text, row, mentions, starts) or nearest(row["start"])
+        if arm is not None and arm not in arm_n:
+            arm_n[arm] = row["n"]
     out: list[Intervention] = []
     for key in ordered:
         items = groups[key]
@@ -309,6 +335,28 @@ def _interventions(
             )
         )
     return tuple(out)
+
+
+def _arm_of_size(
+    text: str, row: dict[str, Any], mentions: list[tuple[int, int, str]], starts: list[int]
+) -> str | None:
+    """The arm a per-arm size belongs to: the arm named right after a leading count ("214 to
+    Cocculine", "47 patients received standard RT", "126/311 in arm A") before the next count,
+    else the arm named right before a bracketed ``n = 57`` ("AMT (n = 57)")."""
+    sent = _sentence_of(starts, row["start"])
+    same = [m for m in mentions if _sentence_of(starts, m[0]) == sent]
+    start, end = row["start"], row["end"]
+    if not re.match(r"[nN]\s*=", row["text"]):
+        stop = re.search(r"\d", text[end : end + 80])
+        limit = end + (stop.start() if stop else 80)
+        after = [m for m in same if end <= m[0] < limit]
+        if after:
+            return after[0][2]
+    base = max(0, start - 80)
+    head = text[base:start]
+    cut = base + max(head.rfind(";"), head.rfind(")"), head.rfind("]"))
+    before = [m for m in same if cut < m[0] and m[1] <= start]
+    return before[-1][2] if before else None
 
 
 _DRUG_AFTER = re.compile(r"^[\s)\]]*(?:of\s+)?([A-Za-z][\w-]{3,})")
@@ -395,15 +443,27 @@ def _population(doc: Doc, spans: tuple[Span, ...]) -> Population:
     )
 
 
-def _outcomes(doc: Doc, spans: tuple[Span, ...], starts: list[int]) -> tuple[Outcome, ...]:
+def _outcomes(
+    doc: Doc,
+    spans: tuple[Span, ...],
+    starts: list[int],
+    interventions: tuple[Intervention, ...] = (),
+) -> tuple[Outcome, ...]:
+    """Results grouped by outcome, each with its arm (see :func:`_result_arms`).
+
+    A result whose sentence names no outcome (no OUTCOME span before it, no subject phrase) is
+    kept under the fallback outcome ``UNNAMED_OUTCOME`` (``start``/``end`` None, listed last).
+    """
     text = doc.text
     named = [s for s in spans if s.label == "OUTCOME"]
     by_name: dict[tuple[int, int], list[Result]] = {}
     names: dict[tuple[int, int], str] = {}
     sentence_owner: dict[int, tuple[int, int]] = {}
-    for row in doc._.results or []:
+    rows = list(doc._.results or [])
+    arms = _result_arms(text, rows, starts, interventions)
+    for i, row in enumerate(rows):
         sent = _sentence_of(starts, row["start"])
-        result = Result(**{f: row.get(f) for f in _RESULT_FIELDS})
+        result = _result(row, arms.get(i))
         key: tuple[int, int] | None = None
         if row.get("outcome_start") is not None:
             key = sentence_owner.setdefault(sent, (row["outcome_start"], row["outcome_end"]))
@@ -417,10 +477,10 @@ def _outcomes(doc: Doc, spans: tuple[Span, ...], starts: list[int]) -> tuple[Out
                 key = sentence_owner[sent]
             else:
                 found = _subject(text, starts, sent, row["start"])
-                if found is None:
-                    continue  # no usable name: the result stays in ``spans`` only
-                key = sentence_owner[sent] = found
-        names.setdefault(key, text[key[0] : key[1]])
+                key = _UNNAMED_KEY if found is None else found
+                if found is not None:
+                    sentence_owner[sent] = found
+        names.setdefault(key, UNNAMED_OUTCOME if key == _UNNAMED_KEY else text[key[0] : key[1]])
         by_name.setdefault(key, []).append(result)
     grouped = {
         (r["outcome_start"], r["outcome_end"])
@@ -437,8 +497,188 @@ def _outcomes(doc: Doc, spans: tuple[Span, ...], starts: list[int]) -> tuple[Out
     out = [
         Outcome(name=names[k], results=tuple(by_name[k]), start=k[0], end=k[1])
         for k in sorted(names)
+        if k != _UNNAMED_KEY
     ]
+    if _UNNAMED_KEY in names:
+        out.append(Outcome(name=UNNAMED_OUTCOME, results=tuple(by_name[_UNNAMED_KEY])))
     return tuple(out)
+
+
+#: Name of the outcome that holds results whose sentence names no outcome.
+UNNAMED_OUTCOME = "unnamed outcome"
+_UNNAMED_KEY = (-1, -1)
+
+
+def _result(row: dict[str, Any], arm: str | None) -> Result:
+    """A ``Result`` from one ``doc._.results`` row (effect rows: ``measure``/``value``)."""
+    values: dict[str, Any] = {f: row.get(f) for f in _RESULT_FIELDS}
+    if row.get("kind") == "effect":
+        values.update(effect=row.get("measure"), effect_value=row.get("value"))
+    return Result(**values, arm=arm)
+
+
+#: Row kinds that hold a per-arm figure (effects, CIs and p-values compare arms).
+_ARM_KINDS = {
+    "count_threshold",
+    "count_percent",
+    "fraction",
+    "percent",
+    "mean_sd",
+    "median_iqr",
+    "continuous",
+}
+_ARM_AFTER = re.compile(
+    r"[\s)\]%]*(?:[a-z-]+\s+){0,2}?(?:(?:patients?|participants?|subjects?|women|men|children|"
+    r"cases|eyes)\s+)?(?:in|with|for|among|receiving|on|of|from|taking|given|treated\s+with|"
+    r"randomi[sz]ed\s+to|allocated\s+to|after|under|using|vs\.?|versus)?\s*(?:the\s+|an?\s+)?$"
+)
+_NO_ARM_BETWEEN = re.compile(r"\d|\b(?:vs|versus|compared|than|and|respectively|but|while)\b|[;]")
+_PAIR_JOIN = re.compile(
+    r"^[\s,;)\]]*(?:[a-zA-Z/]+\s*)?[)\]]?\s*,?\s*(?:vs\.?|versus|compared\s+(?:with|to)|and|to|,)"
+    r"\s*[(\[]?\s*$",
+    re.IGNORECASE,
+)
+
+
+def _arm_aliases(interventions: tuple[Intervention, ...]) -> list[tuple[str, str]]:
+    """``(alias, arm name)``: names, long forms, and generic words for the control arm."""
+    out: list[tuple[str, str]] = []
+    for arm in interventions:
+        out.append((arm.name, arm.name))
+        if arm.long_form:
+            out.append((arm.long_form, arm.name))
+    control = next((i for i in interventions if i.role == "comparator"), None) or next(
+        (i for i in interventions if _INERT.match(i.name)), None
+    )
+    main = [i for i in interventions if i is not control]
+    generic: list[tuple[str, str]] = []
+    if control is not None:
+        generic += [
+            (w, control.name)
+            for w in ("control group", "controls", "control", "placebo group", "placebo")
+        ]
+    if main:
+        generic += [
+            (w, main[0].name)
+            for w in (
+                "intervention group",
+                "intervention arm",
+                "experimental group",
+                "experimental arm",
+                "treatment group",
+                "study group",
+                "intervention",
+            )
+        ]
+    known = {a.lower() for a, _ in out}
+    out += [(a, n) for a, n in generic if a.lower() not in known]
+    return out
+
+
+def _arm_mentions(text: str, interventions: tuple[Intervention, ...]) -> list[tuple[int, int, str]]:
+    """Every mention of an arm in ``text``: ``(start, end, arm name)``, longest first."""
+    found: list[tuple[int, int, str]] = []
+    for alias, name in _arm_aliases(interventions):
+        alias = alias.strip()
+        if len(alias) < 2:
+            continue
+        flags = 0 if len(alias) <= 5 and alias.upper() == alias else re.IGNORECASE
+        pattern = rf"(?<![\w-]){re.escape(alias)}(?![\w-])"
+        found.extend((m.start(), m.end(), name) for m in re.finditer(pattern, text, flags))
+    found.sort(key=lambda m: (m[0], -(m[1] - m[0])))
+    out: list[tuple[int, int, str]] = []
+    for m in found:
+        if out and m[0] < out[-1][1]:
+            continue
+        out.append(m)
+    return out
+
+
+def _result_arms(
+    text: str,
+    rows: list[dict[str, Any]],
+    starts: list[int],
+    interventions: tuple[Intervention, ...],
+) -> dict[int, str]:
+    """Row index → arm name for per-arm figures.
+
+    In order of trust: an arm named right after the figure ("12 (40%) in the IVIg group",
+    "4/48 anastrozole patients"); "X and Y in the A and B groups, respectively" by order;
+    an arm named right before it ("IVIg: 12%", "placebo (20%)"); pairs "X vs Y" after a
+    sentence naming two arms, by order; else the arm named nearest before it in the same
+    clause (not across ";").
+    """
+    if not interventions:
+        return {}
+    mentions = _arm_mentions(text, interventions)
+    if not mentions:
+        return {}
+    out: dict[int, str] = {}
+    by_sent: dict[int, list[int]] = {}
+    for i, row in enumerate(rows):
+        if row.get("kind") in _ARM_KINDS:
+            by_sent.setdefault(_sentence_of(starts, row["start"]), []).append(i)
+    for sent, idx in by_sent.items():
+        s_start = starts[sent]
+        s_end = starts[sent + 1] if sent + 1 < len(starts) else len(text)
+        here = [m for m in mentions if s_start <= m[0] < s_end]
+        if not here:
+            continue
+        # "... X and Y in the A and B groups, respectively"
+        for resp in re.finditer(r"\brespectively\b", text[s_start:s_end]):
+            at = s_start + resp.start()
+            prev = [r.end() for r in re.finditer(r"\brespectively\b", text[s_start:at])]
+            lo = s_start + (prev[-1] if prev else 0)
+            group = [i for i in idx if lo <= rows[i]["start"] < at and i not in out]
+            if len(group) < 2:
+                continue
+            window = [m for m in here if lo <= m[0] < at]
+            after_first = [m for m in window if m[0] > rows[group[0]]["end"]]
+            for pool in (after_first, window):
+                names = list(dict.fromkeys(m[2] for m in pool))
+                if len(names) == len(group):
+                    out.update(zip(group, names, strict=True))
+                    break
+        for i in idx:
+            if i in out:
+                continue
+            row = rows[i]
+            after = [m for m in here if m[0] >= row["end"] and m[0] - row["end"] <= 60]
+            if (
+                after
+                and _ARM_AFTER.fullmatch(text[row["end"] : after[0][0]])
+                and not re.match(r"\s*[:=]", text[after[0][1] :])
+            ):
+                out[i] = after[0][2]
+                continue
+            nxt = idx[idx.index(i) + 1] if idx.index(i) + 1 < len(idx) else None
+            if nxt is not None and _PAIR_JOIN.match(text[row["end"] : rows[nxt]["start"]]):
+                continue  # "A compared with B (x vs y)": x is not B's; left to the pair rule
+            before = [m for m in here if m[1] <= row["start"]]
+            if before and row["start"] - before[-1][1] <= 25:
+                between = text[before[-1][1] : row["start"]]
+                if not _NO_ARM_BETWEEN.search(between):
+                    out[i] = before[-1][2]
+        # pairs "X vs Y" after a sentence naming two arms in order
+        for a, b in itertools.pairwise(idx):
+            if a in out or b in out:
+                continue
+            if not _PAIR_JOIN.match(text[rows[a]["end"] : rows[b]["start"]]):
+                continue
+            names = list(dict.fromkeys(m[2] for m in here if m[1] <= rows[a]["start"]))
+            if len(names) >= 2:
+                out[a], out[b] = names[0], names[1]
+        for i in idx:
+            if i in out:
+                continue
+            row = rows[i]
+            clause = text.rfind(";", s_start, row["start"]) + 1 or s_start
+            before = [m for m in here if clause <= m[0] and m[1] <= row["start"]]
+            if before and not any(
+                before[-1][1] <= rows[j]["start"] < row["start"] for j in idx if j != i
+            ):
+                out[i] = before[-1][2]  # no other figure between the arm and this one
+    return out
 
 
 def _directions(
