@@ -141,10 +141,14 @@ def gold_number(doc: BratDocument, ann: BratAnnotation) -> float | None:
     words = re.match(r"[A-Za-z][A-Za-z\s-]*[A-Za-z]", raw)
     if words:
         return parse_sample_count(words.group(0))
-    m = re.match(r"[-−]?\d{1,3}(?:[ ,\u2009\u202f]\d{3})+(?![\d.])|[-−]?\d+(?:[.·]\d+)?", raw)
+    m = re.match(
+        r"[-−]?\d{1,3}(?:[ ,\u2008\u2009\u202f\xa0]\d{3})+(?![\d.])|[-−]?\d+(?:[.·]\d+)?", raw
+    )
     if not m:
         return None
-    value = re.sub(r"[ ,\u2009\u202f]", "", m.group(0)).replace("·", ".").replace("−", "-")
+    value = (
+        re.sub(r"[ ,\u2008\u2009\u202f\xa0]", "", m.group(0)).replace("·", ".").replace("−", "-")
+    )
     number = float(value)
     return int(number) if number.is_integer() else number
 
