@@ -512,5 +512,99 @@ def evaluate_direction_cmd(
     _render_report(report, as_json)
 
 
+@evaluate.command("design", context_settings=CONTEXT)
+@shared_option
+@split_option
+@limit_option
+@json_option
+@friendly_errors
+def evaluate_design_cmd(
+    shared_dir: Path | None, split: str, limit: int | None, as_json: bool
+) -> None:
+    """Study-design detection: RCT recall on trial corpora, accuracy on a checked sample.
+
+    \b
+    Example:
+        evidence evaluate design
+    """
+    from .evaluation.design import evaluate_design
+
+    _render_report(evaluate_design(_shared(shared_dir), split=split, limit=limit), as_json)
+
+
+@evaluate.command("pico", context_settings=CONTEXT)
+@click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option(
+    "--model",
+    "model_dir",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="The pipeline to score [default: models/pico-tagger].",
+)
+@limit_option
+@json_option
+@friendly_errors
+def evaluate_pico_cmd(file: Path, model_dir: Path | None, limit: int | None, as_json: bool) -> None:
+    """Token- and span-level P/I/O scores of a PICO model on an EBM-NLP-format FILE.
+
+    Token-level F1 per element and their macro average are defined as in EBM-NLP/BLURB, so
+    the figures compare with the published ones.
+
+    \b
+    Example:
+        evidence evaluate pico ../shared/data/ebm_nlp/starting_spans/dev.txt
+    """
+    from .training.evaluate import evaluate_pico
+
+    model = model_dir or get_settings().models_dir / "pico-tagger"
+    _render_report(evaluate_pico(model, file, limit=limit), as_json)
+
+
+@cli.group(context_settings=CONTEXT)
+def train() -> None:
+    """Rebuild the project's statistical models from ../shared/data."""
+
+
+@train.command("pico", context_settings=CONTEXT)
+@shared_option
+@click.option(
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where to write the pipeline [default: models/pico-tagger].",
+)
+@click.option(
+    "--config",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="spaCy training config [default: models/configs/pico.cfg].",
+)
+@click.option("--max-steps", type=click.IntRange(min=1), help="Stop after N steps (smoke runs).")
+@click.option("--n-docs", type=click.IntRange(min=1), help="Train on the first N documents only.")
+@friendly_errors
+def train_pico_cmd(
+    shared_dir: Path | None,
+    output: Path | None,
+    config: Path | None,
+    max_steps: int | None,
+    n_docs: int | None,
+) -> None:
+    """Train the PICO span model on EBM-NLP and write it to models/pico-tagger.
+
+    \b
+    Example:
+        evidence train pico
+        evidence train pico --max-steps 20 --n-docs 50 --output /tmp/pico-smoke
+    """
+    from .training.train import DEFAULT_CONFIG, train_pico
+
+    settings = get_settings()
+    path = train_pico(
+        _shared(shared_dir),
+        output or settings.models_dir / "pico-tagger",
+        config=config or DEFAULT_CONFIG,
+        max_steps=max_steps,
+        n_docs=n_docs,
+    )
+    click.echo(f"model written to {path}", err=True)
+
+
 def main() -> None:
     cli()

@@ -1,0 +1,90 @@
+"""Throughput of the full evidence pipeline with and without the PICO model.
+
+Documents are EBM-NLP abstracts rebuilt from their tokens (spaces guessed), fed through
+:func:`extractor.assemble.extract_many`, so the figure covers tokenising, every rule component,
+the model (when plugged in) and building the ``Evidence`` records. Command line::
+
+    python -m extractor.training.benchmark ../shared/data/ebm_nlp/starting_spans/dev.txt --n 300
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+from ..nlp import pico  # noqa: F401  (registers the PICO factories until the entry points exist)
+from ..records import Document
+from .ebm_nlp import guess_spaces, iter_ebm_documents
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def ebm_documents(file: Path, n: int) -> list[Document]:
+    """The first ``n`` abstracts of an EBM-NLP file as ``Document`` records."""
+    out: list[Document] = []
+    for item in iter_ebm_documents(file):
+        if len(out) >= n:
+            break
+        spaces = guess_spaces(item.words)
+        text = "".join(w + (" " if s else "") for w, s in zip(item.words, spaces, strict=True))
+        out.append(Document(title="", abstract=text, pmid=item.pmid, source=str(file)))
+    return out
+
+
+def benchmark_pipeline(
+    models_dir: Path, file: Path, *, n: int = 300, n_process: int = 1
+) -> dict[str, Any]:
+    """Abstracts and words per second of ``extract_many`` with the pipeline for ``models_dir``.
+
+    The pipeline is built and warmed up on a few documents before timing.
+    """
+    from ..assemble import extract_many
+    from ..nlp import build_pipeline
+
+    documents = ebm_documents(file, n)
+    nlp = build_pipeline(models_dir=models_dir)
+    for _ in extract_many(documents[:5], nlp):
+        pass
+    started = time.perf_counter()
+    count = sum(1 for _ in extract_many(documents, nlp, n_process=n_process))
+    seconds = time.perf_counter() - started
+    words = sum(len(nlp.make_doc(d.abstract)) for d in documents)
+    return {
+        "pipeline": nlp.meta["name"],
+        "components": nlp.pipe_names,
+        "n_process": n_process,
+        "abstracts": count,
+        "seconds": round(seconds, 2),
+        "abstracts_per_s": round(count / seconds, 1),
+        "words_per_s": round(words / seconds),
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Print the throughput with the PICO model plugged in and without it, as JSON."""
+    parser = argparse.ArgumentParser(description="Time extract_many with and without the model.")
+    parser.add_argument("file", type=Path)
+    parser.add_argument("--n", type=int, default=300)
+    parser.add_argument(
+        "--model", type=Path, default=REPO / "models" / "pico-tagger", help="the PICO pipeline"
+    )
+    parser.add_argument("--n-process", type=int, default=1)
+    args = parser.parse_args(argv)
+    empty = REPO / "build" / "no-models"
+    with_model = REPO / "build" / "with-model"
+    with_model.mkdir(parents=True, exist_ok=True)
+    link = with_model / "pico"
+    if not link.exists():
+        link.symlink_to(args.model.resolve(), target_is_directory=True)
+    results = {
+        "without_model": benchmark_pipeline(empty, args.file, n=args.n, n_process=args.n_process),
+        "with_model": benchmark_pipeline(with_model, args.file, n=args.n, n_process=args.n_process),
+    }
+    print(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,120 @@
+"""extractor.training: EBM-NLP reading, a tiny training run and the evaluation metrics."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import spacy
+
+import extractor.nlp.pico  # noqa: F401  (registers evidence_pico_spans until the entry point is installed)
+from extractor.errors import ExtractorError
+from extractor.training.ebm_nlp import guess_spaces, iter_ebm_documents, read_ebm_nlp
+from extractor.training.evaluate import evaluate_pico, format_table, span_scores
+from extractor.training.train import DEFAULT_CONFIG, train_pico
+
+SAMPLE = """-DOCSTART- -111- O O
+
+Aspirin NN i
+versus IN N
+placebo NN i
+in IN N
+adults NNS p
+( ( p
+n NN p
+= SYM p
+40 CD p
+) ) p
+. . N
+
+Pain NN o
+fell VBD N
+. . N
+
+-DOCSTART- -222- O O
+
+Mortality NN o
+was VBD N
+lower JJR N
+. . N
+
+"""
+
+
+@pytest.fixture()
+def sample_file(tmp_path: Path) -> Path:
+    path = tmp_path / "sample.txt"
+    path.write_text(SAMPLE, encoding="utf-8")
+    return path
+
+
+def test_training_read_ebm_nlp(sample_file):
+    docs = read_ebm_nlp(sample_file)
+    assert [d.user_data["pmid"] for d in docs] == ["111", "222"]
+    assert docs[0].text == "Aspirin versus placebo in adults (n = 40). Pain fell."
+    assert [t.tag_ for t in docs[0]][:5] == ["I", "N", "I", "N", "P"]
+    assert read_ebm_nlp(sample_file, limit=1)[0].user_data["pmid"] == "111"
+
+
+@pytest.mark.parametrize(
+    ("words", "text"),
+    [
+        (["a", ",", "b", "."], "a, b."),
+        (["(", "n", "=", "3", ")", "%"], "(n = 3)%"),
+        (["double", "-", "blind", "trial"], "double-blind trial"),
+    ],
+)
+def test_training_guess_spaces(words, text):
+    spaces = guess_spaces(words)
+    assert "".join(w + (" " if s else "") for w, s in zip(words, spaces, strict=True)) == text
+
+
+def test_training_bad_line(tmp_path):
+    path = tmp_path / "bad.txt"
+    path.write_text("-DOCSTART- -1- O O\n\nword NN x\n", encoding="utf-8")
+    with pytest.raises(ExtractorError, match="unknown label"):
+        list(iter_ebm_documents(path))
+
+
+def test_training_span_scores():
+    pred = ["P", "P", "N", "I", "I", "O"]
+    gold = ["P", "P", "N", "I", "N", "O"]
+    scores = span_scores([(pred, gold)])
+    assert scores["exact"]["P"]["f"] == 1.0
+    assert scores["exact"]["I"]["f"] == 0.0  # "I I" vs "I": boundaries differ
+    assert scores["overlap"]["I"]["f"] == 1.0
+    assert scores["exact"]["macro"]["f"] == pytest.approx(2 / 3)
+
+
+def test_training_smoke(shared_dir, tmp_path, sample_file):
+    """A handful of steps on a few abstracts writes a loadable, scorable pipeline."""
+    out = train_pico(
+        shared_dir,
+        tmp_path / "pico",
+        config=DEFAULT_CONFIG,
+        max_steps=6,
+        n_docs=8,
+        dev_docs=4,
+        build_dir=tmp_path / "build",
+        overrides={"training.eval_frequency": 3, "vars.norm_rows": 1000},
+    )
+    assert out == tmp_path / "pico"
+    nlp = spacy.load(out)
+    assert nlp.pipe_names == ["pico_tagger", "pico_spans"]
+    assert nlp.meta["name"] == "pico"
+    assert nlp.config["paths"]["train"] is None
+    assert not (out / "model-best").exists()
+    doc = nlp("Forty adults with asthma received budesonide.")
+    assert all(t.tag_ in {"N", "P", "I", "O"} for t in doc)
+    assert nlp.config["components"]["pico_tagger"]["factory"] == "evidence_pico_tagger"
+    # the none bias moves every token off N (or onto it) without retraining
+    for bias, check in ((100.0, lambda tag: tag != "N"), (-100.0, lambda tag: tag == "N")):
+        biased = spacy.load(out, config={"components": {"pico_tagger": {"none_bias": bias}}})
+        assert all(check(t.tag_) for t in biased("Forty adults with asthma received budesonide."))
+    assert evaluate_pico(out, sample_file, skip=1)["documents"] == 1
+    result = evaluate_pico(out, sample_file)
+    assert result["documents"] == 2
+    assert result["tokens"] == 18
+    assert set(result["token"]) == {"P", "I", "O", "macro"}
+    assert 0.0 <= result["token"]["macro"]["f"] <= 1.0
+    assert "token F1" in format_table(result)
