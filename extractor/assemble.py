@@ -234,19 +234,31 @@ def _interventions(
             return mention
         if mention.lower() in long_to_short:
             return long_to_short[mention.lower()]
+        # A combination arm keeps its partner ("tamoxifen plus ovarian function suppression" =
+        # "tamoxifen plus OFS"), it does not collapse into the abbreviation inside it.
+        combined = mention
+        for long, short in long_to_short.items():
+            combined = re.sub(rf"(?i)(?<![\w-]){re.escape(long)}(?![\w-])", short, combined)
+        if _COMBINATION.search(combined):
+            return _MODIFIERS.sub("", combined).lower()
         for short in short_to_long:
             if re.search(rf"(?<![\w-]){re.escape(short)}(?![\w-])", mention):
                 return short
         return _MODIFIERS.sub("", mention).lower()
 
-    arms = [s for s in spans if s.label in ("INTERVENTION", "COMPARATOR")]
+    arms = [
+        s for s in spans if s.label in ("INTERVENTION", "COMPARATOR") and not _junk_arm_name(s.text)
+    ]
     single = {key_of(s.text) for s in arms if " " not in key_of(s.text)}
+    # Arms a randomisation sentence named apart ("albumin-bound paclitaxel" vs "standard
+    # paclitaxel") stay apart; other longer mentions join their head word.
+    named = {key_of(s.text) for s in arms if s.source.endswith(".randomised")}
     groups: dict[str, list[Span]] = {}
     roles: dict[str, Counter[str]] = {}
     for span in arms:
         key = key_of(span.text)
         last = key.split()[-1] if key else key
-        if key not in single and last in single:
+        if key not in single and last in single and key not in named:
             key = last  # "once-daily telmisartan" joins "telmisartan"
         groups.setdefault(key, []).append(span)
         roles.setdefault(key, Counter())[span.label] += 1
@@ -317,11 +329,7 @@ def _interventions(
         long_form = short_to_long.get(key)
         name = key if long_form else items[0].text
         anchor = next((s for s in items if s.text == name), items[0])
-        role = (
-            "comparator"
-            if roles[key]["COMPARATOR"] > roles[key]["INTERVENTION"]
-            else "intervention"
-        )
+        role = _arm_role(items, roles[key])
         out.append(
             Intervention(
                 name=anchor.text,
@@ -335,6 +343,37 @@ def _interventions(
             )
         )
     return tuple(out)
+
+
+_COMBINATION = re.compile(r"\s(?:plus|and|with|combined\s+with)\s|\s?\+\s?", re.I)
+_JUNK_ARM = re.compile(
+    r"^(?:without|with|and|or|either|both|each|every|day|days|weeks?|months?|group|groups|arm|"
+    r"arms|patients?|continuously|concomitantly|preoperative|postoperative|the|it|combination|"
+    r"life|follow-up|one|two|three|four|five|six|seven|eight|nine|ten|cohort|large|adjuvant|"
+    r"experimental|active|single|weekly|daily|monday|tuesday|wednesday|thursday|friday|saturday|"
+    r"sunday)$|^(?:perform|improve[sd]?|benefit|not|up|controlled|trial)\b|-$|"
+    r"\b(?:toxicity|would|on\s+OS)\b|"
+    r"\b(?:of|two|three|four|every|administered|given|versus|vs)$|^\W*\d|^(?:and|or|the|with|it)\s|[:×]|\bmg/|\s(?:cancer|disease)$|"
+    r"\b(?:the|more|then)$|\b(?:survival|progression|response|median|mean|incidence|mortality|"
+    r"prolonged|improved|showed|was|were|risk|followed|cycles?|event)\b|\(\s*[\d,.]*$|"
+    r"\b\d+(?:\.\d+)?\s*(?:mg|g|µg|mcg|ml|iu)\b|g/kg|/m2\b|^[A-Za-z]$",
+    re.IGNORECASE,
+)
+
+
+def _junk_arm_name(name: str) -> bool:
+    """A mention that names no arm: stop words, verbs, outcome phrases, dose fragments."""
+    name = name.strip()
+    return len(name) < 2 or bool(_JUNK_ARM.search(name))
+
+
+def _arm_role(items: list[Span], counts: Counter[str]) -> str:
+    """ "comparator" or "intervention": what a randomisation sentence or title said (rule
+    ``randomised``) wins; else the label most of the arm's mentions carry."""
+    said = Counter(s.label for s in items if s.source.endswith(".randomised"))
+    if said:
+        counts = said
+    return "comparator" if counts["COMPARATOR"] > counts["INTERVENTION"] else "intervention"
 
 
 def _arm_of_size(

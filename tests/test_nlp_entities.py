@@ -310,3 +310,113 @@ def test_nlp_entities_title_trial_of_x_to_prevent_y(nlp):
     assert doc._.title_entities["intervention"] == "fenretinide"
     assert "fenretinide" in _spans(doc, "INTERVENTION")
     assert _spans(doc, "COMPARATOR") == ["no treatment"]
+
+
+# --- arms of randomisation sentences and titles (rule "randomised") ----------------------------
+
+
+def _arms(doc):
+    return [(s.text, s.label_) for s in doc.spans["evidence"] if s.id_.endswith(".randomised")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # two arms, no control word: the second one named is the comparator
+        (
+            "Patients were randomly assigned to lapatinib or trastuzumab.",
+            [("lapatinib", "INTERVENTION"), ("trastuzumab", "COMPARATOR")],
+        ),
+        # "A plus B or B alone": B alone is the control
+        (
+            "Women were randomized to receive letrozole plus palbociclib or letrozole alone.",
+            [("letrozole plus palbociclib", "INTERVENTION"), ("letrozole", "COMPARATOR")],
+        ),
+        # placebo first is still the comparator; the dose is not part of the name
+        (
+            "Patients were randomised to placebo or celecoxib 400 mg daily for 6 months.",
+            [("placebo", "COMPARATOR"), ("celecoxib", "INTERVENTION")],
+        ),
+        # sizes inside the list do not split or join arms
+        (
+            "Children were randomised to surgery (n = 50), radiotherapy (n = 48) or "
+            "observation (n = 51).",
+            [
+                ("surgery", "INTERVENTION"),
+                ("radiotherapy", "INTERVENTION"),
+                ("observation", "COMPARATOR"),
+            ],
+        ),
+        # "442 to A and 443 to B"
+        (
+            "Of the 885 patients, 442 were assigned to the high-dose group and 443 to the "
+            "conventional-dose group.",
+            [("high-dose", "INTERVENTION"), ("conventional-dose", "COMPARATOR")],
+        ),
+        # "We compared A with B"
+        (
+            "We compared exemestane with tamoxifen in postmenopausal women.",
+            [("exemestane", "INTERVENTION"), ("tamoxifen", "COMPARATOR")],
+        ),
+        # title "A versus B" (the first sentence when no title is given)
+        (
+            "Lapatinib versus trastuzumab in HER2-positive breast cancer. Patients were treated.",
+            [("Lapatinib", "INTERVENTION"), ("trastuzumab", "COMPARATOR")],
+        ),
+        # no treatment / usual care
+        (
+            "Patients were randomly allocated to exercise training or usual care.",
+            [("exercise training", "INTERVENTION"), ("usual care", "COMPARATOR")],
+        ),
+    ],
+)
+def test_nlp_entities_randomised_arms(nlp, text, expected):
+    assert _arms(_run(nlp, text)) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Patients were randomly assigned to A or B.",  # single letters
+        "Patients were randomly assigned to 2 g/kg or 1 g/kg.",  # dose fragments
+        "Patients were randomized to with or without.",  # stop words
+        "Treatment prolonged median progression-free survival compared with placebo.",
+        "Patients were randomised to two groups.",  # no arm named
+    ],
+)
+def test_nlp_entities_randomised_arms_reject_junk(nlp, text):
+    assert _arms(_run(nlp, text)) == []
+
+
+def test_nlp_entities_title_versus_arms(nlp):
+    doc = _run(
+        nlp,
+        "Patients received lapatinib or trastuzumab with chemotherapy. Lapatinib was better.",
+        title="Lapatinib versus trastuzumab for breast cancer",
+    )
+    assert ("trastuzumab", "COMPARATOR") in _arms(doc)
+
+
+def test_assemble_arms_roles_sizes_and_dedupe(nlp):
+    from extractor.assemble import extract_evidence
+    from extractor.records import Document
+
+    text = (
+        "Patients (n = 200) were randomly assigned to receive lapatinib (n = 101) or "
+        "trastuzumab (n = 99). Response was seen in 40 (40%) lapatinib patients and 30 (30%) "
+        "trastuzumab patients."
+    )
+    ev = extract_evidence(Document(title="", abstract=text), nlp)
+    got = {(i.name, i.role, i.n) for i in ev.interventions}
+    assert got == {("lapatinib", "intervention", 101), ("trastuzumab", "comparator", 99)}
+
+    text = (
+        "Women were randomised to tamoxifen plus ovarian function suppression (OFS) or "
+        "tamoxifen alone. Without OFS, relapse was common; tamoxifen plus OFS reduced relapse."
+    )
+    ev = extract_evidence(Document(title="", abstract=text), nlp)
+    roles = {i.name: i.role for i in ev.interventions}
+    assert roles.get("tamoxifen") == "comparator"
+    assert "Without" not in roles and "without" not in roles
+    combos = [n for n in roles if "plus" in n]
+    assert len(combos) == 1 and roles[combos[0]] == "intervention"
