@@ -324,3 +324,142 @@ def test_nlp_sample_size_pick_total_prefers_randomised_on_a_tie():
         {"n": 150, "kind": "total", "label": "randomised", "strength": 2, "sentence": 1},
     ]
     assert pick_total(rows)["n"] == 150
+
+
+@pytest.mark.parametrize(
+    ("text", "arms"),
+    [
+        # bracketed or colon lists that add up to the count stated before them
+        (
+            "Four hundred and thirty-three patients were randomized (TAM 217, follow-up 216).",
+            [217, 216],
+        ),
+        (
+            "In 2004, 1066 patients were enrolled: E → CMF 440, CMF → E 438, and CMF 188.",
+            [440, 438, 188],
+        ),
+        ("In all, 130 participants were recruited (CBT:63, control:67).", [63, 67]),
+        (
+            "Overall, 726 patients were randomly assigned (484, ribociclib; 242, placebo).",
+            [484, 242],
+        ),
+        (
+            "Of 82 patients, 73 (89%) were evaluable for the endpoint (36 in AC, 37 in WL).",
+            [36, 37],
+        ),
+        # elliptical lists after a treatment verb
+        ("Thirty patients started with venlafaxine and 30 with clonidine.", [30, 30]),
+        ("Thirty-three received clonidine and 31 venlafaxine, nine stopped early.", [33, 31]),
+        # group sizes stated together or "each"
+        ("The TC6 and T-FEC group consisted of 22 and 21 patients, respectively.", [22, 21]),
+        ("Patients were randomly divided; each group contained 36 subjects.", [36]),
+        ("Twenty women were assigned to each study arm.", [20]),
+        ("Of 382 eligible patients, 191 + 191 patients were randomised to A or B.", [191, 191]),
+        ("DNA was collected from 729 and 724 patients, respectively, from both arms.", [729, 724]),
+        # role words before a count
+        ("Comparing 23 experimental and 26 control patients, pain did not differ.", [23, 26]),
+        ("The study included 1724 black cases and 1233 controls.", [1724, 1233]),
+        ("Intervention dyads (n = 69) completed a checklist.", [69]),
+        (
+            "Outcomes by arm (exercise group, n = 207, 65% urban; usual care group, n = 130).",
+            [207, 130],
+        ),
+        ("Patients were randomized to the NAC group {n=50; 1200 mg} or placebo {n=50}.", [50, 50]),
+        (
+            "Participants were randomized to control (<75 minutes per week; 41 patients) or "
+            "exercise (150 minutes per week; 38 patients) groups.",
+            [41, 38],
+        ),
+        ("Women were randomly assigned to A (1449 analysed) or B (1489 analysed).", [1449, 1489]),
+        (
+            "674 patients were analysed in the control group, 673 in the reduced-dose group.",
+            [674, 673],
+        ),
+        (
+            "In 2009, 40 women were enrolled and 34 (26 Poly E, eight placebo) were evaluable.",
+            [26, 8],
+        ),
+        ("From 2007 to 2012, 39 females received B-RT and 45 received RT alone.", [39, 45]),
+        (
+            "Comparing 23 experimental and 26 control patients, the pain experienced was similar.",
+            [23, 26],
+        ),
+        # denominators of compared fractions: "N (x%) of M", "x% of M women", "N:19/36"
+        (
+            "More women in group A (N:19/36; 52.8%) than in group B (N:14/48; 29.2%) improved.",
+            [36, 48],
+        ),
+        (
+            "At 18 months, 62 (27%) of 231 patients survived with epoetin and 63 (27%) of 232 "
+            "with control.",
+            [231, 232],
+        ),
+        (
+            "In the intervention group, 23.2% of 203 women made an informed choice compared to "
+            "0.5% of 197 women in the control group.",
+            [203, 197],
+        ),
+    ],
+)
+def test_nlp_sample_size_more_arm_forms(nlp, text, arms):
+    doc = nlp(text)
+    assert [r["n"] for r in doc._.sample_sizes if r["kind"] == "arm"] == arms
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # counts of people with an outcome per arm
+        "During follow-up, 34 women allocated to IORT and 31 to EBRT died (p=0.59).",
+        "After 11 years, 136 women (74 placebo, 62 tamoxifen) developed breast cancer.",
+        "A total of 205 patients (50.9%; 103 in the placebo and 102 in the other arm) had nausea.",
+        "Expected cases were 43 in the no axillary treatment group and 10 in the RT group.",
+        "At randomisation, 13 patients were in complete response, 47 in partial response.",
+        "Most patients (67 patients receiving A [93%]; 61 patients receiving B [90%]) exhibited "
+        "a response.",
+        # "(n = X)" counting events or a subpopulation
+        "Overall, 214 RFS events occurred (recurrences or deaths; TX, n = 96; TC, n = 118).",
+        "In patients with centrally confirmed receptor positivity (n = 150), PFS was 5.6 months.",
+        # fractions of other studies, of one group, or the whole of two others
+        "SSI was 7.2% (21/292) in the prospective trial compared with 6.8% (46/672) in the "
+        "retrospective cohort.",
+        "Events were FN (8/142), hospitalization (6/142) and dose reduction (18/142).",
+        "A total of 118 patients underwent efficacy analysis.",
+        # strata, statistics and sample size calculations
+        "Among 1822 randomized patients (855 with breast cancer, 689 with prostate cancer, and "
+        "278 with myeloma), 795 completed the study.",
+        "The sample size (197 patients per arm) was based on a 30% decrease in events.",
+        "Reductions were 21% (95% CI 12 to 30) and 15% (1 to 29) in the placebo group.",
+        "Two hundred and one TNBC patients underwent modified radical mastectomy.",
+    ],
+)
+def test_nlp_sample_size_more_not_arms(nlp, text):
+    doc = nlp(text)
+    assert [r["n"] for r in doc._.sample_sizes if r["kind"] == "arm"] == []
+
+
+def test_nlp_sample_size_arm_count_with_n_arms_is_the_total(nlp):
+    doc = nlp(
+        "One hundred seventy-nine eligible patients were randomly assigned to receive oral "
+        "marimastat (10 mg bid; n = 114) or a placebo (n = 65)."
+    )
+    rows = {r["n"]: r["kind"] for r in doc._.sample_sizes}
+    assert rows[179] == "total" and rows[114] == "arm" and rows[65] == "arm"
+    assert pick_total(doc._.sample_sizes)["n"] == 179
+
+
+def test_nlp_sample_size_subpopulation_is_a_weak_total(nlp):
+    doc = nlp(
+        "We conducted a one-group study among women with non-metastatic breast cancer (n = 105)."
+    )
+    assert [(r["n"], r["kind"]) for r in doc._.sample_sizes] == [(105, "total")]
+    assert pick_total(doc._.sample_sizes)["n"] == 105
+
+
+def test_nlp_sample_size_one_in_a_bracket_is_not_a_listed_count(nlp):
+    # 95 + "one model tablet" must not read as a breakdown of 96
+    doc = nlp(
+        "The remaining 96 patients were divided into two groups: group A (n = 95, treated "
+        "with X and one model tablet of Y)."
+    )
+    assert [r["n"] for r in doc._.sample_sizes if r["kind"] == "arm"] == [95]
