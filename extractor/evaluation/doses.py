@@ -41,6 +41,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from ..nlp.common import parse_number
 from ..records import Document, Section
 from . import split_of
 
@@ -90,16 +91,6 @@ def canonical_unit(unit: str | None) -> str | None:
     return _UNIT_CANON.get(unit, _UNIT_CANON.get(unit.lower(), unit))
 
 
-def _number(text: str) -> float | None:
-    raw = text.replace("·", ".")
-    if re.fullmatch(r"\d+,\d{1,2}", raw):  # decimal comma; "50,000" is thousands
-        raw = raw.replace(",", ".")
-    try:
-        return float(raw.replace(",", ""))
-    except ValueError:
-        return None
-
-
 def parse_amounts(
     text: str, *, concentrations: bool = True
 ) -> Iterator[tuple[float, str, int, int]]:
@@ -116,7 +107,7 @@ def parse_amounts(
         assert unit is not None
         chain = m.group("chain")
         # "50,000" is one number; "0.5, 1 and 2" three: split on list commas only.
-        parts = [_number(p) for p in _CHAIN_NUM.findall(re.sub(r",\s+", " , ", chain))]
+        parts = [parse_number(p) for p in _CHAIN_NUM.findall(re.sub(r",\s+", " , ", chain))]
         for amount in parts:
             if amount is not None:
                 yield amount, unit, m.start(), m.end()
