@@ -5,9 +5,16 @@ Tables (see ``MIGRATIONS`` for the exact schema)::
     documents  one row per document: metadata, abstract, sections (JSON); FTS on title+abstract
     evidence   one row per document: population, design, conclusion, summary, full record (JSON)
     spans      every extracted span (label, text, start, end, source, section)
+    arms       one row per intervention or comparator arm (name, long form, role, n)
     doses      one row per dose, with its intervention
-    outcomes   one row per numeric result, with its outcome
+    outcomes   one row per numeric result, with its outcome (an outcome without numbers
+               has one row with empty result columns); direction and arm included
+    adverse_events  one row per adverse event or withdrawal
     failures   one row per source that could not be processed, with the reason
+
+Views (flat rows for ``sqlite3`` users; see ``VIEWS``): ``evidence_view`` (one row per
+study), ``doses_view`` (one row per dose) and ``outcomes_view`` (one row per result), each
+carrying the study's PMID, year and title.
 
 Records are keyed by ``Document.record_id`` (PMID, DOI or content hash): storing the same
 document twice replaces its rows instead of adding new ones. Every record is written in one
@@ -30,7 +37,7 @@ import sqlite_utils
 from .errors import StoreError
 from .records import Document, Evidence
 
-CHILD_TABLES = ("spans", "doses", "outcomes")
+CHILD_TABLES = ("spans", "doses", "outcomes", "arms", "adverse_events")
 
 
 def _now() -> str:
@@ -130,7 +137,7 @@ def _migration_1(db: sqlite_utils.Database) -> None:
         {"source": str, "kind": str, "message": str, "failed_at": str},
         pk="source",
     )
-    for table in CHILD_TABLES:
+    for table in ("spans", "doses", "outcomes"):
         db.table(table).create_index(["doc_id"])
     db.table("documents").create_index(["pmid"])
     db.table("documents").create_index(["doi"])
@@ -158,7 +165,103 @@ def _migration_2(db: sqlite_utils.Database) -> None:
     docs.create_index(["title_key", "year"])
 
 
-MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_migration_1, _migration_2)
+_OUTCOME_EXTRAS: tuple[tuple[str, type], ...] = (
+    ("direction", str),
+    ("direction_text", str),
+    ("arm", str),
+    ("mean", float),
+    ("median", float),
+    ("sd", float),
+    ("iqr", str),
+    ("effect", str),
+    ("effect_value", float),
+    ("ci_low", float),
+    ("ci_high", float),
+    ("p_value", str),
+    ("time_point", str),
+)
+
+VIEWS: dict[str, str] = {
+    "evidence_view": """
+        SELECT d.id, d.pmid, d.doi, d.year, d.journal, d.title, e.condition, e.population, e.n,
+            e.design,
+            (SELECT group_concat(coalesce(a.long_form || ' (' || a.name || ')', a.name), '; ')
+               FROM arms a WHERE a.doc_id = d.id AND a.role != 'comparator') AS interventions,
+            (SELECT group_concat(coalesce(a.long_form || ' (' || a.name || ')', a.name), '; ')
+               FROM arms a WHERE a.doc_id = d.id AND a.role = 'comparator') AS comparators,
+            (SELECT group_concat(name, '; ') FROM (SELECT DISTINCT o.outcome AS name
+               FROM outcomes o WHERE o.doc_id = d.id)) AS outcomes,
+            (SELECT group_concat(coalesce(ae.name, ae.text), '; ')
+               FROM adverse_events ae WHERE ae.doc_id = d.id) AS adverse_events,
+            e.conclusion
+        FROM documents d JOIN evidence e ON e.id = d.id""",
+    "doses_view": """
+        SELECT x.doc_id, d.pmid, d.year, d.title, x.intervention, x.long_form, x.role,
+            x.amount, x.amount_max, x.unit, x.per, x.multiplier, x.frequency, x.route,
+            x.duration, x.phase, x.text, x.start, x.[end]
+        FROM doses x JOIN documents d ON d.id = x.doc_id""",
+    "outcomes_view": """
+        SELECT x.doc_id, d.pmid, d.year, d.title, x.outcome, x.direction, x.arm, x.count,
+            x.denominator, x.percent, x.threshold, x.mean, x.median, x.sd, x.iqr, x.effect,
+            x.effect_value, x.ci_low, x.ci_high, x.p_value, x.time_point, x.text, x.start,
+            x.[end]
+        FROM outcomes x JOIN documents d ON d.id = x.doc_id""",
+}
+
+
+def _migration_3(db: sqlite_utils.Database) -> None:
+    """Arms and adverse-event tables, result details on outcomes, flat SQL views.
+
+    Existing databases are back-filled from each record's stored JSON.
+    """
+    db.table("arms").create(
+        {
+            "doc_id": str,
+            "name": str,
+            "long_form": str,
+            "role": str,
+            "n": int,
+            "start": int,
+            "end": int,
+        },
+        foreign_keys=[("doc_id", "documents", "id")],
+    )
+    db.table("adverse_events").create(
+        {
+            "doc_id": str,
+            "kind": str,
+            "name": str,
+            "text": str,
+            "count": int,
+            "start": int,
+            "end": int,
+        },
+        foreign_keys=[("doc_id", "documents", "id")],
+    )
+    for name, kind in _OUTCOME_EXTRAS:
+        db.table("outcomes").add_column(name, kind)
+    for table in ("arms", "adverse_events"):
+        db.table(table).create_index(["doc_id"])
+    db.table("doses").create_index(["unit"])
+    db.table("doses").create_index(["route"])
+    db.table("outcomes").create_index(["outcome"])
+    for (raw,) in db.execute("SELECT record FROM evidence").fetchall():
+        record = Evidence.from_dict(json.loads(raw))
+        rows = _rows(record)
+        for table in ("outcomes", "arms", "adverse_events"):
+            db.execute(f"DELETE FROM [{table}] WHERE doc_id = ?", [record.id])
+            if rows[table]:
+                db.table(table).insert_all(rows[table])
+    for name, sql in VIEWS.items():
+        db.execute(f"DROP VIEW IF EXISTS [{name}]")
+        db.execute(f"CREATE VIEW [{name}] AS {sql}")
+
+
+MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
+    _migration_1,
+    _migration_2,
+    _migration_3,
+)
 
 
 def title_key(title: str | None) -> str:
@@ -289,20 +392,63 @@ def _rows(record: Evidence) -> dict[str, list[dict[str, Any]]]:
         for arm in record.interventions
         for d in arm.doses
     ]
-    outcome_rows = [
-        {
+    outcome_rows: list[dict[str, Any]] = []
+    for o in record.outcomes:
+        base = {
             "doc_id": rid,
             "outcome": o.name,
-            "count": r.count,
-            "denominator": r.denominator,
-            "percent": r.percent,
-            "threshold": r.threshold,
-            "text": r.text,
-            "start": r.start,
-            "end": r.end,
+            "direction": o.direction,
+            "direction_text": o.direction_text,
         }
-        for o in record.outcomes
-        for r in o.results
+        if not o.results:
+            outcome_rows.append({**base, "start": o.start, "end": o.end})
+        for r in o.results:
+            outcome_rows.append(
+                {
+                    **base,
+                    "count": r.count,
+                    "denominator": r.denominator,
+                    "percent": r.percent,
+                    "threshold": r.threshold,
+                    "text": r.text,
+                    "start": r.start,
+                    "end": r.end,
+                    "arm": r.arm,
+                    "mean": r.mean,
+                    "median": r.median,
+                    "sd": r.sd,
+                    "iqr": r.iqr,
+                    "effect": r.effect,
+                    "effect_value": r.effect_value,
+                    "ci_low": r.ci_low,
+                    "ci_high": r.ci_high,
+                    "p_value": r.p_value,
+                    "time_point": r.time_point,
+                }
+            )
+    arm_rows = [
+        {
+            "doc_id": rid,
+            "name": i.name,
+            "long_form": i.long_form,
+            "role": i.role,
+            "n": i.n,
+            "start": i.start,
+            "end": i.end,
+        }
+        for i in record.interventions
+    ]
+    event_rows = [
+        {
+            "doc_id": rid,
+            "kind": a.kind,
+            "name": a.name,
+            "text": a.text,
+            "count": a.count,
+            "start": a.start,
+            "end": a.end,
+        }
+        for a in record.adverse_events
     ]
     return {
         "documents": [document_row],
@@ -310,6 +456,8 @@ def _rows(record: Evidence) -> dict[str, list[dict[str, Any]]]:
         "spans": span_rows,
         "doses": dose_rows,
         "outcomes": outcome_rows,
+        "arms": arm_rows,
+        "adverse_events": event_rows,
     }
 
 
@@ -459,7 +607,16 @@ def count_rows(db: sqlite_utils.Database) -> dict[str, int]:
     """Row counts per table, for status lines and tests."""
     return {
         name: db[name].count
-        for name in ("documents", "evidence", "spans", "doses", "outcomes", "failures")
+        for name in (
+            "documents",
+            "evidence",
+            "spans",
+            "arms",
+            "doses",
+            "outcomes",
+            "adverse_events",
+            "failures",
+        )
     }
 
 
