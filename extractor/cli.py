@@ -253,65 +253,114 @@ def fetch(
     _run_batch([f"pmid:{p}" for p in ids], db_path, jsonl, 200, quiet)
 
 
+def query_options(func: F) -> F:
+    """The search arguments shared by ``query``, ``summarize`` and ``export``."""
+    options = [
+        click.argument("terms", nargs=-1),
+        click.option("--intervention", help="Intervention name or long form (IVIg matches both)."),
+        click.option("--comparator", help="Comparator arm (placebo, usual care …)."),
+        click.option("--condition", help="Condition of the population."),
+        click.option("--outcome", help="Outcome name (substring)."),
+        click.option("--design", help="Study design (randomized, crossover, cohort, rct …)."),
+        click.option("--min-n", type=click.IntRange(min=0), help="Smallest sample size."),
+        click.option("--max-n", type=click.IntRange(min=0), help="Largest sample size."),
+        click.option("--year-from", type=click.IntRange(1800, 2100), help="Earliest year."),
+        click.option("--year-to", type=click.IntRange(1800, 2100), help="Latest year."),
+        click.option("--dose-unit", help="A dose unit: mg, mg/kg, ug/kg/min, [IU] …"),
+        click.option("--route", help="A dose route: oral, iv, sc, im, inhaled, topical …"),
+        click.option(
+            "--sort",
+            type=click.Choice(["relevance", "year", "n"]),
+            default="relevance",
+            show_default=True,
+            help="Relevance (with TERMS; else newest first), year or sample size.",
+        ),
+        click.option("--limit", type=click.IntRange(min=1), help="At most this many studies."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _clip(text: str, width: int) -> str:
+    """``text`` cut to ``width`` characters with an ellipsis (one table row per study)."""
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
+def _make_query(terms: tuple[str, ...], **filters: Any) -> Any:
+    from .query import Query
+
+    return Query(terms=" ".join(terms) or None, **filters)
+
+
+_QUERY_KEYS = (
+    "intervention",
+    "comparator",
+    "condition",
+    "outcome",
+    "design",
+    "min_n",
+    "max_n",
+    "year_from",
+    "year_to",
+    "dose_unit",
+    "route",
+    "sort",
+    "limit",
+)
+
+
+def _pop_query(terms: tuple[str, ...], kwargs: dict[str, Any]) -> Any:
+    return _make_query(terms, **{k: kwargs.pop(k) for k in _QUERY_KEYS})
+
+
 @cli.command(context_settings=CONTEXT)
-@click.argument("terms", nargs=-1)
-@click.option("--intervention", help="Intervention name or long form (IVIg matches both).")
-@click.option("--condition", help="Condition of the population.")
-@click.option("--min-n", type=click.IntRange(min=0), help="Smallest sample size.")
-@click.option("--max-n", type=click.IntRange(min=0), help="Largest sample size.")
-@click.option("--limit", type=click.IntRange(min=1), help="At most this many results.")
+@query_options
 @click.option("--json", "fmt", flag_value="json", help="Output JSON.")
 @click.option("--csv", "fmt", flag_value="csv", help="Output CSV.")
 @click.option("--table", "fmt", flag_value="table", default=True, help="Output a table.")
 @db_option
 @friendly_errors
-def query(
-    terms: tuple[str, ...],
-    intervention: str | None,
-    condition: str | None,
-    min_n: int | None,
-    max_n: int | None,
-    limit: int | None,
-    fmt: str,
-    db_path: Path | None,
-) -> None:
+def query(terms: tuple[str, ...], fmt: str, db_path: Path | None, **filters: Any) -> None:
     """Search stored records by TERMS (title/abstract) and structured filters.
 
     \b
     Example:
         evidence query lupus
-        evidence query --intervention "intravenous immunoglobulin" --min-n 10 --json
+        evidence query --intervention IVIg --min-n 10 --json
+        evidence query asthma --comparator placebo --design rct --year-from 2005 --sort n
+        evidence query --route oral --dose-unit mg/kg --csv > oral-weight-dosed.csv
     """
     from .query import search
     from .render import hits_to_csv
     from .store import database
 
+    q = _pop_query(terms, filters)
     with database(_db_path(db_path), create=False) as db:
-        hits = search(
-            db,
-            " ".join(terms) or None,
-            intervention=intervention,
-            condition=condition,
-            min_n=min_n,
-            max_n=max_n,
-            limit=limit,
-        )
+        hits = search(db, q)
     if fmt == "json":
         click.echo(json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=2))
     elif fmt == "csv":
         click.echo(hits_to_csv(hits), nl=False)
     else:
-        table = Table("id", "year", "n", "design", "interventions", "title", show_lines=False)
-        for h in hits:
-            table.add_row(
+        console = Console()
+        rows = [
+            [
                 h.id,
                 str(h.year or ""),
                 str(h.n if h.n is not None else ""),
-                h.design or "",
-                "; ".join(h.interventions),
+                _clip(h.design or "", 24),
+                _clip("; ".join(h.interventions), 30),
                 h.title,
-            )
-        Console().print(table)
+            ]
+            for h in hits
+        ]
+        header = ["id", "year", "n", "design", "interventions", "title"]
+        used = sum(max((len(r[i]) for r in rows), default=0) for i in range(5)) + 3 * 6 + 1
+        table = Table(*header, show_lines=False)
+        for row in rows:
+            table.add_row(*row[:5], _clip(row[5], max(20, console.width - used)))
+        console.print(table)
         click.echo(f"{len(hits)} record(s)", err=True)
 
 

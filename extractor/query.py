@@ -1,15 +1,103 @@
-"""Stage 4: search the evidence database (full text + structured filters)."""
+"""Stage 4: search the evidence database (full text + structured filters).
+
+A :class:`Query` combines free-text terms (FTS5 over title and abstract, porter stemming,
+every word must match) with structured filters on the extracted evidence:
+
+* ``intervention`` / ``comparator``: substring of an arm's name or long form, or of an
+  INTERVENTION/COMPARATOR span. Abbreviations learnt anywhere in the database are expanded,
+  so ``IVIg`` also finds studies that only write "intravenous immunoglobulin" and vice versa.
+* ``condition``, ``outcome``: substring of the population's condition / an outcome name, or
+  of a CONDITION / OUTCOME span.
+* ``design``: substring of the design ("randomized", "crossover", "cohort"; ``rct`` works).
+* ``min_n``/``max_n``, ``year_from``/``year_to``: inclusive bounds.
+* ``dose_unit`` (``mg``, ``mg/kg``, ``ug/kg/min``) and ``route`` (``oral``, ``iv`` …) of any
+  dose.
+
+Results are sorted by relevance (BM25, when there are terms; otherwise newest first), by year
+or by sample size. There is no cap unless ``limit`` is given.
+"""
 
 from __future__ import annotations
 
 import json
 import re
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, Literal
 
 import sqlite_utils
 
+from .errors import InputError
+
 _TOKEN = re.compile(r"[\w][\w\-./]*", re.UNICODE)
+
+Sort = Literal["relevance", "year", "n"]
+SORTS: tuple[str, ...] = ("relevance", "year", "n")
+
+# Words users type for a design, mapped to what the design vocabulary stores.
+_DESIGN_ALIASES = {
+    "rct": "randomized",
+    "randomised": "randomized",
+    "randomised controlled trial": "randomized controlled trial",
+    "cross-over": "crossover",
+    "meta-analysis": "meta-analysis",
+    "single arm": "single-arm",
+}
+
+# Route spellings mapped to the normalised route the dosing component stores.
+_ROUTE_ALIASES = {
+    "iv": "intravenous",
+    "i.v.": "intravenous",
+    "po": "oral",
+    "p.o.": "oral",
+    "sc": "subcutaneous",
+    "s.c.": "subcutaneous",
+    "subcut": "subcutaneous",
+    "im": "intramuscular",
+    "i.m.": "intramuscular",
+    "inhalation": "inhaled",
+    "intranasal": "nasal",
+}
+
+_UNIT_ALIASES = {"mcg": "ug", "µg": "ug", "μg": "ug", "iu": "[IU]", "ml": "mL", "l": "L"}
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """What to look for; every field is optional and all given ones must hold (AND)."""
+
+    terms: str | None = None
+    intervention: str | None = None
+    comparator: str | None = None
+    condition: str | None = None
+    outcome: str | None = None
+    design: str | None = None
+    min_n: int | None = None
+    max_n: int | None = None
+    year_from: int | None = None
+    year_to: int | None = None
+    dose_unit: str | None = None
+    route: str | None = None
+    sort: Sort = "relevance"
+    limit: int | None = None
+
+    def describe(self) -> str:
+        """The query in words, for report headings ("IVIg; condition: lupus; n ≥ 10")."""
+        parts = [self.terms] if self.terms else []
+        for name in ("intervention", "comparator", "condition", "outcome", "design", "route"):
+            value = getattr(self, name)
+            if value:
+                parts.append(f"{name}: {value}")
+        if self.dose_unit:
+            parts.append(f"dose unit: {self.dose_unit}")
+        if self.min_n is not None:
+            parts.append(f"n ≥ {self.min_n}")
+        if self.max_n is not None:
+            parts.append(f"n ≤ {self.max_n}")
+        if self.year_from is not None:
+            parts.append(f"year ≥ {self.year_from}")
+        if self.year_to is not None:
+            parts.append(f"year ≤ {self.year_to}")
+        return "; ".join(parts) or "all records"
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,60 +132,135 @@ def fts_query(terms: str) -> str:
     return " ".join('"' + w.replace('"', '""') + '"' for w in words)
 
 
-def search(
-    db: sqlite_utils.Database,
-    terms: str | None = None,
-    *,
-    intervention: str | None = None,
-    condition: str | None = None,
-    min_n: int | None = None,
-    max_n: int | None = None,
-    limit: int | None = None,
-) -> list[Hit]:
-    """Find studies by full-text terms and structured filters.
+def equivalent_names(db: sqlite_utils.Database, name: str) -> list[str]:
+    """``name`` plus every abbreviation or long form paired with it in the database.
 
-    Args:
-        db: an open evidence database.
-        terms: words that must all occur in the title or abstract (stemmed FTS5 match);
-            results are ranked by relevance when given, else by year (newest first).
-        intervention: substring of an intervention's name or long form (IVIg or
-            "intravenous immunoglobulin" both match), or of an INTERVENTION span.
-        condition: substring of the population condition or of a CONDITION span.
-        min_n, max_n: bounds on the study's sample size.
-        limit: maximum number of hits; ``None`` returns all.
+    ``IVIg`` → ``["ivig", "intravenous immunoglobulin"]``: pairs come from the arms table,
+    where the abbreviation detector stored an arm's short and long form.
     """
+    key = name.strip().casefold()
+    names = {key}
+    rows = db.execute(
+        "SELECT DISTINCT lower(name), lower(long_form) FROM arms "
+        "WHERE long_form IS NOT NULL AND (lower(name) = ? OR lower(long_form) = ?)",
+        [key, key],
+    ).fetchall()
+    for short, long in rows:
+        names.update(n for n in (short, long) if n and len(n) >= 2)
+    return sorted(names, key=lambda n: (n != key, n))
+
+
+def _like(value: str) -> str:
+    escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _arm_filter(db: sqlite_utils.Database, value: str, *, comparator: bool) -> tuple[str, list]:
+    """SQL for "an arm (or arm span) of this role matches ``value`` or an equivalent name"."""
+    names = equivalent_names(db, value)
+    role = "a.role = 'comparator'" if comparator else "a.role != 'comparator'"
+    label = "'COMPARATOR'" if comparator else "'INTERVENTION', 'COMPARATOR'"
+    ors_arm = " OR ".join(
+        "lower(a.name) LIKE ? ESCAPE '\\' OR lower(a.long_form) LIKE ? ESCAPE '\\'" for _ in names
+    )
+    ors_span = " OR ".join("lower(s.text) LIKE ? ESCAPE '\\'" for _ in names)
+    params: list[Any] = []
+    for n in names:
+        params += [_like(n), _like(n)]
+    for n in names:
+        params.append(_like(n))
+    sql = (
+        f"d.id IN (SELECT a.doc_id FROM arms a WHERE {role} AND ({ors_arm}) "
+        f"UNION SELECT s.doc_id FROM spans s WHERE s.label IN ({label}) AND ({ors_span}))"
+    )
+    return sql, params
+
+
+def _normalise_design(value: str) -> str:
+    key = " ".join(value.casefold().split())
+    return _DESIGN_ALIASES.get(key, key.replace("randomised", "randomized"))
+
+
+def _unit_filter(value: str) -> tuple[str, list]:
+    parts = [_UNIT_ALIASES.get(p.strip().casefold(), p.strip()) for p in value.split("/")]
+    if not all(parts):
+        raise InputError(f"bad dose unit {value!r} (expected e.g. mg, mg/kg, ug/kg/min)")
+    if len(parts) == 1:
+        return "x.unit = ? COLLATE NOCASE", [parts[0]]
+    return "x.unit = ? COLLATE NOCASE AND x.per = ? COLLATE NOCASE", [
+        parts[0],
+        "/".join(parts[1:]),
+    ]
+
+
+def build_sql(db: sqlite_utils.Database, query: Query) -> tuple[str, list[Any]]:
+    """The SELECT statement (and its parameters) for ``query``."""
     where: list[str] = []
     params: list[Any] = []
     select_score = "NULL AS score"
     join = ""
-    order = "d.year IS NULL, d.year DESC, d.id"
-    if terms and (match := fts_query(terms)):
+    has_terms = bool(query.terms and fts_query(query.terms))
+    if has_terms:
+        assert query.terms is not None
         join = "JOIN documents_fts f ON f.rowid = d.rowid"
         where.append("documents_fts MATCH ?")
-        params.append(match)
+        params.append(fts_query(query.terms))
         select_score = "bm25(documents_fts) AS score"
-        order = "score, d.id"
-    if intervention:
-        like = f"%{intervention.lower()}%"
+    if query.intervention:
+        sql, extra = _arm_filter(db, query.intervention, comparator=False)
+        where.append(sql)
+        params += extra
+    if query.comparator:
+        sql, extra = _arm_filter(db, query.comparator, comparator=True)
+        where.append(sql)
+        params += extra
+    if query.condition:
+        like = _like(query.condition.casefold())
         where.append(
-            "(lower(e.interventions) LIKE ? OR lower(e.comparators) LIKE ? OR EXISTS ("
-            "SELECT 1 FROM spans s WHERE s.doc_id = d.id "
-            "AND s.label IN ('INTERVENTION', 'COMPARATOR') AND lower(s.text) LIKE ?))"
-        )
-        params += [like, like, like]
-    if condition:
-        like = f"%{condition.lower()}%"
-        where.append(
-            "(lower(e.condition) LIKE ? OR EXISTS (SELECT 1 FROM spans s WHERE s.doc_id = d.id "
-            "AND s.label = 'CONDITION' AND lower(s.text) LIKE ?))"
+            "(lower(e.condition) LIKE ? ESCAPE '\\' OR d.id IN (SELECT s.doc_id FROM spans s "
+            "WHERE s.label = 'CONDITION' AND lower(s.text) LIKE ? ESCAPE '\\'))"
         )
         params += [like, like]
-    if min_n is not None:
-        where.append("e.n >= ?")
-        params.append(min_n)
-    if max_n is not None:
-        where.append("e.n <= ?")
-        params.append(max_n)
+    if query.outcome:
+        like = _like(query.outcome.casefold())
+        where.append(
+            "d.id IN (SELECT o.doc_id FROM outcomes o WHERE lower(o.outcome) LIKE ? ESCAPE '\\' "
+            "UNION SELECT s.doc_id FROM spans s WHERE s.label = 'OUTCOME' "
+            "AND lower(s.text) LIKE ? ESCAPE '\\')"
+        )
+        params += [like, like]
+    if query.design:
+        where.append("lower(e.design) LIKE ? ESCAPE '\\'")
+        params.append(_like(_normalise_design(query.design)))
+    for column, op, value in (
+        ("e.n", ">=", query.min_n),
+        ("e.n", "<=", query.max_n),
+        ("d.year", ">=", query.year_from),
+        ("d.year", "<=", query.year_to),
+    ):
+        if value is not None:
+            where.append(f"{column} {op} ?")
+            params.append(value)
+    dose_where: list[str] = []
+    if query.dose_unit:
+        sql, extra = _unit_filter(query.dose_unit)
+        dose_where.append(sql)
+        params += extra
+    if query.route:
+        key = query.route.strip().casefold()
+        dose_where.append("x.route = ?")
+        params.append(_ROUTE_ALIASES.get(key, key))
+    if dose_where:
+        where.append(f"d.id IN (SELECT x.doc_id FROM doses x WHERE {' AND '.join(dose_where)})")
+    if query.sort not in SORTS:
+        raise InputError(f"unknown sort {query.sort!r} (choose from {', '.join(SORTS)})")
+    by_year = "d.year IS NULL, d.year DESC, d.id"
+    if query.sort == "n":
+        order = "e.n IS NULL, e.n DESC, " + by_year
+    elif query.sort == "year" or not has_terms:
+        order = by_year
+    else:
+        order = "score, d.id"
     sql = (
         f"SELECT d.id, d.title, d.year, d.pmid, d.doi, e.n, e.design, e.condition, "
         f"e.interventions, e.comparators, {select_score} "
@@ -106,24 +269,44 @@ def search(
     if where:
         sql += " WHERE " + " AND ".join(where)
     sql += f" ORDER BY {order}"
-    if limit is not None:
+    if query.limit is not None:
         sql += " LIMIT ?"
-        params.append(limit)
-    hits = []
-    for row in db.execute(sql, params).fetchall():
-        hits.append(
-            Hit(
-                id=row[0],
-                title=row[1] or "",
-                year=row[2],
-                pmid=row[3],
-                doi=row[4],
-                n=row[5],
-                design=row[6],
-                condition=row[7],
-                interventions=tuple(json.loads(row[8] or "[]")),
-                comparators=tuple(json.loads(row[9] or "[]")),
-                score=row[10],
-            )
+        params.append(query.limit)
+    return sql, params
+
+
+def search(
+    db: sqlite_utils.Database, query: Query | str | None = None, **filters: Any
+) -> list[Hit]:
+    """Find studies matching ``query`` (a :class:`Query`, or terms plus keyword filters).
+
+    ``search(db, "lupus", intervention="IVIg", min_n=10)`` is the same as
+    ``search(db, Query(terms="lupus", intervention="IVIg", min_n=10))``.
+
+    Raises:
+        InputError: a filter value cannot be used (unknown sort, bad unit).
+    """
+    if not isinstance(query, Query):
+        query = Query(terms=query, **filters)
+    elif filters:
+        raise TypeError("give either a Query or keyword filters, not both")
+    sql, params = build_sql(db, query)
+    return [
+        Hit(
+            id=row[0],
+            title=row[1] or "",
+            year=row[2],
+            pmid=row[3],
+            doi=row[4],
+            n=row[5],
+            design=row[6],
+            condition=row[7],
+            interventions=tuple(json.loads(row[8] or "[]")),
+            comparators=tuple(json.loads(row[9] or "[]")),
+            score=row[10],
         )
-    return hits
+        for row in db.execute(sql, params).fetchall()
+    ]
+
+
+__all__ = ["SORTS", "Hit", "Query", "build_sql", "equivalent_names", "fts_query", "search"]

@@ -87,11 +87,14 @@ class Document:
 
     @property
     def record_id(self) -> str:
-        """Stable id used as primary key: ``pmid:…``, else ``doi:…``, else ``sha:…``."""
+        """Stable id used as primary key: ``pmid:…``, ``doi:…``, ``pmc:PMC…``, else ``sha:…``."""
         if self.pmid:
             return f"pmid:{self.pmid}"
         if self.doi:
             return f"doi:{self.doi.lower()}"
+        if self.pmcid:
+            digits = self.pmcid.upper().removeprefix("PMC")
+            return f"pmc:PMC{digits}"
         return f"sha:{self.content_hash}"
 
     def section_at(self, offset: int) -> str | None:

@@ -96,3 +96,37 @@ def seed_document():
         publication_types=("Clinical Trial", "Journal Article"),
         source=str(SEED),
     )
+
+
+# --- read side: one database of real abstracts per session ---------------------------------------
+
+EVIDENCE_DB_EI_FILES = 430  # Evidence Inference abstracts (sorted by PMC number) in evidence_db
+
+
+def evidence_db_sources(shared: Path) -> list[str]:
+    """The real inputs of :func:`evidence_db`: the seed, PubMed XML/MEDLINE, EI abstracts."""
+    folder = shared / "data" / "evidence_inference" / "abstracts"
+    abst = sorted(folder.glob("PMC*.abst"), key=lambda p: int(p.stem[3:]))
+    pubmed = sorted((shared / "pubmed" / "xml" / "metapub").glob("*.xml"))
+    medline = sorted((shared / "pubmed" / "medline").rglob("*.*"))
+    return [str(SEED)] + [str(p) for p in pubmed + medline + abst[:EVIDENCE_DB_EI_FILES]]
+
+
+@pytest.fixture(scope="session")
+def evidence_db(shared_dir: Path, nlp, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database of at least 500 real abstracts from ../shared (built once per session).
+
+    Read-only by convention: tests that write copy it first.
+    """
+    from extractor.extraction import extract_batch
+    from extractor.records import Evidence
+    from extractor.store import database, store_record
+
+    path = tmp_path_factory.mktemp("evidence-db") / "evidence.db"
+    with database(path) as db:
+        for item in extract_batch(evidence_db_sources(shared_dir), nlp=nlp):
+            if isinstance(item, Evidence):
+                store_record(db, item)
+        stored = db["evidence"].count
+    assert stored >= 500, f"evidence_db holds only {stored} records"
+    return path

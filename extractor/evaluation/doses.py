@@ -42,7 +42,9 @@ from pathlib import Path
 from typing import Any
 
 from ..nlp.common import parse_number
-from ..records import Document, Section
+from ..records import Document
+from ..sources.abst import abst_document as parse_abst_document
+from ..sources.abst import read_abst_text
 from . import split_of
 
 _NUM = r"\d+(?:[.,·]\d+)*"
@@ -81,7 +83,6 @@ _AMOUNTS = re.compile(
 )
 _CHAIN_NUM = re.compile(_NUM)
 _PER_VOLUME = re.compile(r"\s*(?:/|per\s+)\s*(?:d?[lL]|m[lL]|lit(?:er|re)s?)\b")
-_HEADING = re.compile(r"^(TITLE|ABSTRACT|BODY)(?:\.([^\n]*?))?[.:]\s*$")
 
 
 def canonical_unit(unit: str | None) -> str | None:
@@ -114,70 +115,13 @@ def parse_amounts(
 
 
 def read_abst(path: Path) -> tuple[str, str]:
-    """``(title, abstract)`` of an Evidence Inference ``.abst`` file.
-
-    Headings ``ABSTRACT.BACKGROUND.`` (or ``:``) become paragraphs ``"BACKGROUND: text"``
-    joined by blank lines; a bare ``ABSTRACT.`` heading adds no label; ``BODY.`` sections are
-    dropped. A file without ``ABSTRACT`` headings keeps everything after the title up to the
-    first ``BODY.`` heading.
-    """
-    title_lines: list[str] = []
-    paragraphs: list[str] = []
-    part = None
-    label = ""
-    body: list[str] = []
-
-    def flush() -> None:
-        text = " ".join(line.strip() for line in body if line.strip())
-        if text:
-            paragraphs.append(f"{label}: {text}" if label else text)
-        body.clear()
-
-    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
-        m = _HEADING.match(line.strip())
-        if m:
-            if part == "ABSTRACT":
-                flush()
-            if m.group(1) == "BODY":
-                part = "BODY"
-                break
-            part = m.group(1)
-            if part == "TITLE":
-                title_lines = []
-            else:
-                body.clear()
-            label = (m.group(2) or "").strip()
-            continue
-        if part == "TITLE":
-            if line.strip():
-                if title_lines or not paragraphs:
-                    title_lines.append(line.strip())
-            elif title_lines:
-                part = "ABSTRACT"  # unheaded abstract after the title
-                label = ""
-        elif part == "ABSTRACT":
-            body.append(line)
-    if part == "ABSTRACT":
-        flush()
-    return " ".join(title_lines), "\n\n".join(paragraphs)
+    """``(title, abstract)`` of an Evidence Inference ``.abst`` file (see ``sources.abst``)."""
+    return read_abst_text(path.read_text(encoding="utf-8", errors="replace"))
 
 
 def abst_document(path: Path) -> Document:
     """A ``Document`` of the abstract part of a ``.abst`` file, with labelled sections."""
-    title, abstract = read_abst(path)
-    sections: list[Section] = []
-    pos = 0
-    for para in abstract.split("\n\n"):
-        start = abstract.index(para, pos)
-        head, sep, _ = para.partition(": ")
-        if sep and head.isupper() and len(head) < 60:
-            label = head.split(".")[-1].strip() or head
-            sections.append(Section(label, start + len(head) + 2, start + len(para)))
-        pos = start + len(para)
-    pmcid = path.stem[3:] if path.stem.startswith("PMC") else None
-    return Document(
-        title=title, abstract=abstract, sections=tuple(sections), source=str(path), pmcid=pmcid
-    )
+    return parse_abst_document(path.read_text(encoding="utf-8", errors="replace"), source=str(path))
 
 
 def _sentence_around(text: str, start: int, end: int) -> str:

@@ -39,6 +39,7 @@ PARSERS: dict[str, tuple[str, str]] = {
     "bibtex": ("bibtex", "parse_bibtex"),
     "csv": ("csv_export", "parse_csv_export"),
     "endnote-xml": ("endnote_xml", "parse_endnote_xml"),
+    "abst": ("abst", "parse_abst"),
 }
 
 

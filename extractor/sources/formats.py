@@ -27,6 +27,7 @@ SNIFFERS: tuple[tuple[str, str, str], ...] = (
     ("ovid", "ovid", "looks_like_ovid"),
     ("bibtex", "bibtex", "looks_like_bibtex"),
     ("csv", "csv_export", "looks_like_csv_export"),
+    ("abst", "abst", "looks_like_abst"),
     ("pmid-list", "pmids", "looks_like_pmid_list"),
 )
 

@@ -1,0 +1,579 @@
+"""Browse the evidence database in Datasette: read-only, on this machine only.
+
+``evidence serve`` runs ``python -m datasette serve`` on the database with:
+
+* the file opened **immutable** (``-i``): SQLite never writes to it, Datasette offers no write
+  path, and arbitrary SQL (``?sql=``) is limited to ``SELECT``. A database with a non-empty
+  ``-wal`` file (a batch still writing, or a crashed writer) is opened ``mode=ro`` instead,
+  because an immutable connection ignores the write-ahead log and would show stale rows;
+* the server bound to ``127.0.0.1`` (any non-loopback host needs ``allow_remote=True``);
+* metadata from :func:`datasette_metadata`: a description of every table, view and column,
+  full-text search on ``documents`` (title + abstract), facets, and canned queries
+  (:data:`CANNED_QUERIES`) for the common questions.
+
+Datasette is an optional dependency; without it :func:`serve` raises :class:`ConfigError`.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import ipaddress
+import json
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError, StoreError
+from .store import MIGRATIONS
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8001
+
+# Local single-user browsing: canned queries over a large database may need more than the
+# default second; 50 rows a page keeps abstracts readable.
+SETTINGS: dict[str, str] = {
+    "sql_time_limit_ms": "5000",
+    "default_page_size": "50",
+    "truncate_cells_html": "600",
+}
+
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+_FTS_SHADOWS = ("documents_fts_data", "documents_fts_idx", "documents_fts_docsize")
+_FTS_SHADOWS += ("documents_fts_config",)
+
+_ROW = "one row per"
+_DOC_ID = "Record id of the study (documents.id)."
+_START = "Character offset where the text starts in the abstract."
+_END = "Character offset where the text ends in the abstract (exclusive)."
+_PMID = "PubMed id of the study, if known."
+_YEAR = "Publication year of the study, if known."
+_TITLE = "Title of the study."
+
+TABLES: dict[str, dict[str, Any]] = {
+    "documents": {
+        "description": f"The cleaned abstracts and their bibliographic metadata, {_ROW} "
+        "study. Full-text search covers title and abstract (Porter stemming).",
+        "columns": {
+            "id": "Stable record id: pmid:…, doi:…, pmc:PMC… or sha:… (content hash).",
+            "title": _TITLE,
+            "abstract": "The abstract text; every character offset in the database "
+            "indexes into it.",
+            "sections": "JSON list of labelled sections ({label, start, end}) of a "
+            "structured abstract.",
+            "pmid": "PubMed id.",
+            "doi": "Digital Object Identifier.",
+            "journal": "Journal name.",
+            "year": "Publication year.",
+            "authors": "JSON list of author names.",
+            "publication_types": "JSON list of publication types (e.g. Clinical Trial).",
+            "source": "Input path or URL the document was first read from.",
+            "kind": "How the input was read: text, html, pubmed-xml, medline, pmc-jats, "
+            "ris …",
+            "site": "Site profile used to clean a web page (pubmed, generic …), if any.",
+            "content_hash": "Hash of the whitespace-normalised, case-folded title and "
+            "abstract.",
+            "updated_at": "When the row was last written (UTC, ISO 8601).",
+            "pmcid": "PubMed Central id (PMC…).",
+            "date": "Publication date: YYYY, YYYY-MM or YYYY-MM-DD.",
+            "mesh_terms": "JSON list of MeSH headings ({term, major, qualifiers}).",
+            "keywords": "JSON list of author keywords.",
+            "sources": "JSON list of every input this study was read from (duplicates "
+            "merged).",
+            "title_key": "Title reduced to case-folded letters and digits, for duplicate "
+            "detection.",
+        },
+        "fts_table": "documents_fts",
+        "fts_pk": "rowid",
+        "label_column": "title",
+        "facets": ["year", "kind"],
+        "sortable_columns": ["id", "pmid", "year", "journal", "title", "date", "updated_at"],
+    },
+    "evidence": {
+        "description": f"The evidence extracted from each abstract, {_ROW} study.",
+        "columns": {
+            "id": _DOC_ID,
+            "population": "Description of the people studied.",
+            "condition": "Disease or condition of the population.",
+            "n": "Sample size (the randomised total when stated).",
+            "interventions": "JSON list of intervention arms (long form (abbreviation)).",
+            "comparators": "JSON list of comparator arms (placebo, usual care …).",
+            "outcomes": "JSON list of outcome names.",
+            "adverse_events": "JSON list of adverse events and withdrawals.",
+            "design": "Study design, e.g. randomized controlled trial (double-blind).",
+            "conclusion": "The authors' conclusion.",
+            "summary": "One-sentence summary of the record.",
+            "record": "The full extracted record as JSON (evidence show --json).",
+            "pipeline": "Name and version of the pipeline that extracted the record.",
+            "extracted_at": "When the record was extracted (UTC, ISO 8601).",
+        },
+        "facets": ["design"],
+        "sortable_columns": ["id", "n", "design", "condition", "pipeline", "extracted_at"],
+    },
+    "spans": {
+        "description": f"Every extracted text span with its provenance, {_ROW} span.",
+        "columns": {
+            "doc_id": _DOC_ID,
+            "label": "POPULATION, CONDITION, SAMPLE_SIZE, INTERVENTION, COMPARATOR, DOSE, "
+            "OUTCOME, RESULT or ADVERSE_EVENT.",
+            "text": "The span's exact text.",
+            "start": _START,
+            "end": _END,
+            "source": "Pipeline component or rule that produced the span.",
+            "section": "Abstract section holding the span (METHODS, RESULTS …).",
+        },
+        "facets": ["label", "section"],
+    },
+    "arms": {
+        "description": f"Intervention and comparator arms, {_ROW} arm.",
+        "columns": {
+            "doc_id": _DOC_ID,
+            "name": "Arm name as written (often an abbreviation).",
+            "long_form": "Expansion of an abbreviated name (IVIg → intravenous "
+            "immunoglobulin).",
+            "role": "intervention or comparator.",
+            "n": "Participants in the arm, when stated.",
+            "start": _START,
+            "end": _END,
+        },
+        "facets": ["role"],
+    },
+    "doses": {
+        "description": f"Dose expressions with the arm they belong to, {_ROW} dose.",
+        "columns": {
+            "doc_id": _DOC_ID,
+            "intervention": "Name of the arm given the dose.",
+            "long_form": "Expansion of the arm name, if abbreviated.",
+            "role": "Role of the arm: intervention or comparator.",
+            "amount": "Dose amount (the lower bound of a range).",
+            "amount_max": "Upper bound of a dose range.",
+            "unit": "Unit of the amount (mg, ug, g, mL, [IU] …).",
+            "per": "Denominator of the unit (kg in mg/kg, day in mg/day).",
+            "multiplier": "Number of doses given (×2), when stated.",
+            "frequency": "How often (daily, twice daily, monthly …).",
+            "duration": "How long (for 12 weeks …).",
+            "route": "Route (oral, intravenous, subcutaneous …).",
+            "phase": "loading, maintenance, single or titration.",
+            "text": "The dose's exact text.",
+            "start": _START,
+            "end": _END,
+        },
+        "facets": ["unit", "route", "phase"],
+    },
+    "outcomes": {
+        "description": f"Outcomes and their numeric results, {_ROW} result (an outcome "
+        "without numbers has one row with empty result columns).",
+        "columns": {
+            "doc_id": _DOC_ID,
+            "outcome": "Outcome name.",
+            "count": "Number of participants with the outcome.",
+            "denominator": "Number of participants the count is out of.",
+            "percent": "Percentage reported.",
+            "threshold": "Threshold the result is stated against (≥50% …).",
+            "text": "The result's exact text.",
+            "start": _START,
+            "end": _END,
+            "direction": "increased, decreased or no difference (intervention vs control).",
+            "direction_text": "The sentence that states the direction.",
+            "arm": "Arm the figure belongs to.",
+            "mean": "Mean value.",
+            "median": "Median value.",
+            "sd": "Standard deviation.",
+            "iqr": "Interquartile range as written.",
+            "effect": "Effect measure (OR, RR, HR, MD, SMD …).",
+            "effect_value": "Value of the effect measure.",
+            "ci_low": "Lower bound of the confidence interval.",
+            "ci_high": "Upper bound of the confidence interval.",
+            "p_value": "P value as written (e.g. <0.001).",
+            "time_point": "When the result was measured (at 12 weeks …).",
+        },
+        "facets": ["direction", "effect"],
+    },
+    "adverse_events": {
+        "description": f"Adverse events and withdrawals, {_ROW} event.",
+        "columns": {
+            "doc_id": _DOC_ID,
+            "kind": "adverse_event or withdrawal.",
+            "name": "Name of the event.",
+            "text": "The sentence part that states it.",
+            "count": "Number of participants affected, when stated.",
+            "start": _START,
+            "end": _END,
+        },
+        "facets": ["kind"],
+    },
+    "failures": {
+        "description": f"Inputs that could not be processed, {_ROW} source.",
+        "columns": {
+            "source": "Input path or URL.",
+            "kind": "Error kind (no-abstract, blocked, parse, fetch …).",
+            "message": "What went wrong.",
+            "failed_at": "When it failed (UTC, ISO 8601).",
+        },
+        "facets": ["kind"],
+    },
+    "documents_fts": {
+        "description": "Full-text index (FTS5) on documents.title and documents.abstract.",
+        "columns": {"title": "Indexed title.", "abstract": "Indexed abstract."},
+        "hidden": True,
+    },
+    "_migrations": {
+        "description": "Schema migrations applied to this database.",
+        "columns": {
+            "version": "Schema version.",
+            "applied_at": "When it was applied (UTC, ISO 8601).",
+        },
+        "hidden": True,
+    },
+    **{name: {"hidden": True} for name in _FTS_SHADOWS},
+}
+
+
+def _view_columns() -> dict[str, str]:
+    """Descriptions of view columns, reused from the tables they are read from."""
+    docs = TABLES["documents"]["columns"]
+    ev = TABLES["evidence"]["columns"]
+    return {
+        **{k: docs[k] for k in ("pmid", "doi", "year", "journal")},
+        "id": TABLES["documents"]["columns"]["id"],
+        "doc_id": _DOC_ID,
+        "title": _TITLE,
+        **{k: ev[k] for k in ("condition", "population", "n", "design", "conclusion")},
+    }
+
+
+_VIEW_SHARED = _view_columns()
+
+VIEWS: dict[str, dict[str, Any]] = {
+    "evidence_view": {
+        "description": f"Flat summary of each study ({_ROW} study): metadata, population, "
+        "design and arms, outcomes and adverse events joined with '; '.",
+        "columns": {
+            **{k: _VIEW_SHARED[k] for k in ("id", "pmid", "doi", "year", "journal", "title")},
+            **{k: _VIEW_SHARED[k] for k in ("condition", "population", "n", "design")},
+            "interventions": "Intervention arms, long form (abbreviation), joined with '; '.",
+            "comparators": "Comparator arms joined with '; '.",
+            "outcomes": "Distinct outcome names joined with '; '.",
+            "adverse_events": "Adverse events and withdrawals joined with '; '.",
+            "conclusion": _VIEW_SHARED["conclusion"],
+        },
+        "facets": ["design", "year"],
+        "sort_desc": "n",
+        "sortable_columns": ["id", "pmid", "year", "journal", "title", "condition", "n"]
+        + ["design"],
+    },
+    "doses_view": {
+        "description": f"Doses with the study's PMID, year and title, {_ROW} dose.",
+        "columns": {
+            **{k: _VIEW_SHARED[k] for k in ("doc_id", "pmid", "year", "title")},
+            **{k: v for k, v in TABLES["doses"]["columns"].items() if k != "doc_id"},
+        },
+        "facets": ["unit", "route", "phase"],
+    },
+    "outcomes_view": {
+        "description": f"Outcome results with the study's PMID, year and title, {_ROW} "
+        "result.",
+        "columns": {
+            **{k: _VIEW_SHARED[k] for k in ("doc_id", "pmid", "year", "title")},
+            **{
+                k: v
+                for k, v in TABLES["outcomes"]["columns"].items()
+                if k not in ("doc_id", "direction_text")
+            },
+        },
+        "facets": ["direction", "effect"],
+    },
+}
+
+# A LIKE pattern for a parameter: an empty field matches everything.
+_LIKE = "'%' || :{} || '%'"
+_ARM_MATCHES = (
+    f"(a.name LIKE {_LIKE.format('{0}')} OR a.long_form LIKE {_LIKE.format('{0}')})"
+)
+
+CANNED_QUERIES: dict[str, dict[str, str]] = {
+    "studies_by_intervention": {
+        "title": "Studies by intervention",
+        "description": "Studies with an arm whose name or long form contains the text "
+        "(IVIg also finds 'intravenous immunoglobulin'), largest first.",
+        "sql": f"""
+WITH wanted AS (
+  SELECT lower(a.name) AS term FROM arms a WHERE {_ARM_MATCHES.format("intervention")}
+  UNION SELECT lower(a.long_form) FROM arms a
+    WHERE a.long_form IS NOT NULL AND {_ARM_MATCHES.format("intervention")}
+)
+SELECT d.id, d.pmid, d.year, d.title, e.design, e.n, e.condition,
+  group_concat(DISTINCT coalesce(a.long_form || ' (' || a.name || ')', a.name)
+    || ' [' || a.role || ']') AS matching_arms
+FROM arms a
+JOIN documents d ON d.id = a.doc_id
+JOIN evidence e ON e.id = a.doc_id
+WHERE lower(a.name) IN wanted OR lower(a.long_form) IN wanted
+GROUP BY d.id
+ORDER BY e.n IS NULL, e.n DESC, d.year DESC""",
+    },
+    "dose_regimens": {
+        "title": "Dose regimens of a drug",
+        "description": "Every dose given of a drug (name or long form contains the text).",
+        "sql": """
+SELECT doc_id, pmid, year, title, intervention, long_form, role, amount, amount_max, unit,
+  per, multiplier, frequency, route, duration, phase, text
+FROM doses_view
+WHERE intervention LIKE '%' || :drug || '%' OR long_form LIKE '%' || :drug || '%'
+ORDER BY lower(intervention), unit, amount""",
+    },
+    "outcome_results": {
+        "title": "Results for an outcome",
+        "description": "Numeric results and direction of effect for outcomes whose name "
+        "contains the text.",
+        "sql": """
+SELECT o.doc_id, d.pmid, d.year, d.title, o.outcome, o.direction, o.arm, o.count,
+  o.denominator, o.percent, o.threshold, o.mean, o.median, o.sd, o.iqr, o.effect,
+  o.effect_value, o.ci_low, o.ci_high, o.p_value, o.time_point, o.text, o.direction_text
+FROM outcomes o JOIN documents d ON d.id = o.doc_id
+WHERE o.outcome LIKE '%' || :outcome || '%'
+ORDER BY d.year IS NULL, d.year DESC, o.doc_id, o.start""",
+    },
+    "largest_trials": {
+        "title": "Largest trials",
+        "description": "The 100 trials with the most participants.",
+        "sql": """
+SELECT id, pmid, year, title, design, n, condition, interventions, comparators
+FROM evidence_view
+WHERE n IS NOT NULL AND design LIKE '%trial%'
+ORDER BY n DESC
+LIMIT 100""",
+    },
+    "adverse_events_by_drug": {
+        "title": "Adverse events by drug",
+        "description": "Adverse events and withdrawals reported in studies with an arm "
+        "whose name or long form contains the text.",
+        "sql": f"""
+SELECT d.id, d.pmid, d.year, d.title,
+  (SELECT group_concat(coalesce(a.long_form || ' (' || a.name || ')', a.name), '; ')
+     FROM arms a WHERE a.doc_id = d.id AND {_ARM_MATCHES.format("drug")}) AS drug_arms,
+  ae.kind, ae.name AS event, ae.count, ae.text
+FROM adverse_events ae JOIN documents d ON d.id = ae.doc_id
+WHERE EXISTS (
+  SELECT 1 FROM arms a WHERE a.doc_id = ae.doc_id AND {_ARM_MATCHES.format("drug")})
+ORDER BY d.year IS NULL, d.year DESC, d.id, ae.start""",
+    },
+    "studies_by_condition": {
+        "title": "Studies by condition",
+        "description": "Studies whose condition or population contains the text, "
+        "largest first.",
+        "sql": """
+SELECT id, pmid, year, title, condition, population, n, design, interventions, comparators,
+  outcomes
+FROM evidence_view
+WHERE condition LIKE '%' || :condition || '%' OR population LIKE '%' || :condition || '%'
+ORDER BY n IS NULL, n DESC, year DESC""",
+    },
+    "studies_by_design": {
+        "title": "Studies by design",
+        "description": "How many studies of each design (qualifiers such as double-blind "
+        "folded in), with their total participants.",
+        "sql": """
+SELECT coalesce(substr(design, 1, instr(design || ' (', ' (') - 1), '(not stated)')
+    AS design,
+  count(*) AS studies, sum(n) AS participants
+FROM evidence
+GROUP BY 1
+ORDER BY studies DESC""",
+    },
+}
+
+
+def datasette_metadata(database: str = "evidence") -> dict[str, Any]:
+    """Datasette metadata for an evidence database served under the name ``database``.
+
+    Args:
+        database: Datasette's name for the database (the file name without extension).
+
+    Returns:
+        A JSON-serialisable dict for ``datasette serve --metadata``.
+    """
+    tables = {**json.loads(json.dumps(TABLES)), **json.loads(json.dumps(VIEWS))}
+    queries = {
+        name: {**query, "sql": query["sql"].strip()} for name, query in CANNED_QUERIES.items()
+    }
+    return {
+        "title": "Evidence database",
+        "description": "Structured evidence (population, interventions, doses, outcomes, "
+        "adverse events) extracted from biomedical abstracts by evidence-extractor. "
+        "Read-only.",
+        "license": "Abstracts: their publishers' terms; extracted data: MIT",
+        "source": "evidence-extractor",
+        "databases": {
+            database: {
+                "description": "Studies extracted by evidence-extractor; search the "
+                "documents table or start from a canned query below.",
+                "tables": tables,
+                "queries": queries,
+            }
+        },
+    }
+
+
+def write_metadata(path: Path, *, database: str = "evidence") -> Path:
+    """Write :func:`datasette_metadata` as JSON to ``path``; return ``path``."""
+    path.write_text(json.dumps(datasette_metadata(database), indent=2), encoding="utf-8")
+    return path
+
+
+def check_host(host: str, *, allow_remote: bool = False) -> str:
+    """Return ``host`` if it is a loopback address (or ``allow_remote``).
+
+    Raises:
+        ConfigError: any other host, so the database is never exposed by accident.
+    """
+    if host == "localhost" or allow_remote:
+        return host
+    try:
+        loopback = ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback:
+        raise ConfigError(
+            f"refusing to serve on {host!r}: only 127.0.0.1/localhost unless remote access "
+            "is explicitly allowed"
+        )
+    return host
+
+
+def check_database(db_path: Path) -> None:
+    """Make sure ``db_path`` is an evidence database of the current schema, without writing.
+
+    Raises:
+        StoreError: missing file, not SQLite, or a schema older than this tool's.
+    """
+    if not db_path.is_file():
+        raise StoreError(f"no database at {db_path}; run 'evidence extract' or 'batch' first")
+    with db_path.open("rb") as fh:
+        if fh.read(len(_SQLITE_MAGIC)) != _SQLITE_MAGIC:
+            raise StoreError(f"{db_path} is not a SQLite database")
+    try:
+        conn = sqlite3.connect(f"{db_path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            row = conn.execute("SELECT MAX(version) FROM _migrations").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        raise StoreError(f"{db_path} is not an evidence database: {exc}") from exc
+    version = row[0] or 0
+    if version < len(MIGRATIONS):
+        raise StoreError(
+            f"{db_path} has schema version {version}, this tool needs {len(MIGRATIONS)}; "
+            "run any 'evidence' command on it once (e.g. 'evidence query') to migrate"
+        )
+
+
+def has_pending_wal(db_path: Path) -> bool:
+    """Whether ``db_path`` has a non-empty write-ahead log (an open or crashed writer)."""
+    wal = db_path.with_name(db_path.name + "-wal")
+    return wal.is_file() and wal.stat().st_size > 0
+
+
+def serve_command(
+    db_path: Path,
+    *,
+    metadata_path: Path,
+    host: str = DEFAULT_HOST,
+    port: int = DEFAULT_PORT,
+    immutable: bool = True,
+    open_browser: bool = False,
+    allow_remote: bool = False,
+) -> list[str]:
+    """The ``python -m datasette serve …`` command line for ``db_path``.
+
+    Raises:
+        ConfigError: a non-loopback ``host`` without ``allow_remote``, or a bad ``port``.
+    """
+    check_host(host, allow_remote=allow_remote)
+    if not 0 <= port <= 65535:
+        raise ConfigError(f"port must be between 0 and 65535, not {port}")
+    cmd = [sys.executable, "-m", "datasette", "serve"]
+    cmd += ["-i", str(db_path)] if immutable else [str(db_path)]
+    cmd += ["--host", host, "--port", str(port), "--metadata", str(metadata_path)]
+    for name, value in SETTINGS.items():
+        cmd += ["--setting", name, value]
+    if open_browser:
+        cmd.append("--open")
+    return cmd
+
+
+def _check_port_free(host: str, port: int) -> None:
+    if port == 0:
+        return
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            raise ConfigError(f"cannot listen on {host}:{port} ({exc.strerror})") from exc
+
+
+def serve(
+    db_path: str | Path,
+    *,
+    host: str = DEFAULT_HOST,
+    port: int = DEFAULT_PORT,
+    open_browser: bool = False,
+    allow_remote: bool = False,
+) -> None:
+    """Serve the database in Datasette until interrupted (Ctrl-C).
+
+    Args:
+        db_path: the evidence database; it is never written to.
+        host: address to bind; loopback only unless ``allow_remote``.
+        port: TCP port (0 picks a free one).
+        open_browser: open the start page in the default web browser.
+        allow_remote: allow a non-loopback ``host`` (exposes the database to the network).
+
+    Raises:
+        StoreError: the database is missing, not SQLite, or of an older schema.
+        ConfigError: bad host or port, Datasette missing, or Datasette failed to start.
+    """
+    db_path = Path(db_path)
+    check_host(host, allow_remote=allow_remote)
+    check_database(db_path)
+    if importlib.util.find_spec("datasette") is None:
+        raise ConfigError("Datasette is not installed; pip install datasette")
+    _check_port_free(host, port)
+    with tempfile.TemporaryDirectory(prefix="evidence-serve-") as tmp:
+        metadata = write_metadata(Path(tmp) / "metadata.json", database=db_path.stem)
+        cmd = serve_command(
+            db_path,
+            metadata_path=metadata,
+            host=host,
+            port=port,
+            immutable=not has_pending_wal(db_path),
+            open_browser=open_browser,
+            allow_remote=allow_remote,
+        )
+        try:
+            result = subprocess.run(cmd, check=False)
+        except KeyboardInterrupt:  # Ctrl-C reaches Datasette too; it shuts down on its own
+            return
+    if result.returncode not in (0, -2):  # -2: ended by SIGINT
+        raise ConfigError(f"datasette exited with status {result.returncode}")
+
+
+__all__ = [
+    "CANNED_QUERIES",
+    "DEFAULT_HOST",
+    "DEFAULT_PORT",
+    "SETTINGS",
+    "TABLES",
+    "VIEWS",
+    "check_database",
+    "check_host",
+    "datasette_metadata",
+    "has_pending_wal",
+    "serve",
+    "serve_command",
+    "write_metadata",
+]
