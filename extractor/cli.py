@@ -367,21 +367,213 @@ def query(terms: tuple[str, ...], fmt: str, db_path: Path | None, **filters: Any
 @cli.command(context_settings=CONTEXT)
 @click.argument("record_id")
 @click.option("--json", "as_json", is_flag=True, help="Print the record as JSON.")
+@click.option("--html", "as_html", is_flag=True, help="An HTML evidence card (spans highlighted).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file instead of standard output.",
+)
 @db_option
 @friendly_errors
-def show(record_id: str, as_json: bool, db_path: Path | None) -> None:
-    """Show one stored record by id (pmid:…, doi:…, sha:…) or bare PMID/DOI.
+def show(
+    record_id: str, as_json: bool, as_html: bool, output: Path | None, db_path: Path | None
+) -> None:
+    """Show one stored record by id (pmid:…, doi:…, pmc:…, sha:…) or bare PMID/DOI.
 
     \b
     Example:
+        evidence show 12345678
         evidence show sha:1a2b3c4d5e6f7a8b --json
+        evidence show pmc:PMC101395 --html -o card.html
     """
     from .render import format_text
     from .store import database, load_record
 
     with database(_db_path(db_path), create=False) as db:
         record = load_record(db, record_id)
-    click.echo(record.to_json() if as_json else format_text(record))
+    if as_html:
+        from .card import render_card
+
+        text = render_card(record)
+    else:
+        text = record.to_json() if as_json else format_text(record)
+    _emit(text, output)
+
+
+def _emit(text: str, output: Path | None) -> None:
+    """Print ``text``, or write it atomically to ``output`` and say where it went."""
+    if output is None or str(output) == "-":
+        click.echo(text, nl=not text.endswith("\n"))
+        return
+    from .export import write_text_atomic
+
+    write_text_atomic(output, text)
+    click.echo(f"wrote {output}", err=True)
+
+
+@cli.command(context_settings=CONTEXT)
+@query_options
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["terminal", "markdown", "html"]),
+    help="Output format [default: from the -o suffix (.md, .html), else terminal].",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the summary to this file.",
+)
+@db_option
+@friendly_errors
+def summarize(
+    terms: tuple[str, ...],
+    fmt: str | None,
+    output: Path | None,
+    db_path: Path | None,
+    **filters: Any,
+) -> None:
+    """Summarise the studies matching a query across studies, by intervention and condition.
+
+    Number of studies, participants, designs, dose ranges, outcomes with per-study results
+    and directions, adverse events; every figure traces back to its study and sentence.
+
+    \b
+    Example:
+        evidence summarize --intervention IVIg
+        evidence summarize asthma --design rct -o output/asthma.html
+        evidence summarize --condition diabetes --format markdown > diabetes.md
+    """
+    from .query import load_matching
+    from .store import database
+    from .summarize import build_summary, render_html, render_markdown, render_terminal
+
+    q = _pop_query(terms, filters)
+    if fmt is None:
+        suffix = output.suffix.lower() if output else ""
+        fmt = {".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html"}.get(
+            suffix, "terminal" if output is None else "markdown"
+        )
+    with database(_db_path(db_path), create=False) as db:
+        records = load_matching(db, q)
+    summary = build_summary(records, query=q.describe())
+    if fmt == "terminal":
+        if output is not None:
+            raise click.UsageError("--format terminal cannot be written to a file; use markdown")
+        render_terminal(summary, Console())
+    else:
+        _emit(render_html(summary) if fmt == "html" else render_markdown(summary), output)
+
+
+EXPORT_FORMATS = ("jsonl", "csv", "characteristics", "ris", "plot")
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("fmt", metavar="FORMAT", type=click.Choice(EXPORT_FORMATS))
+@query_options
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    help="Output file ('-' for standard output) or, for csv, a folder "
+    "[default: output/evidence.jsonl, output/ (csv), output/characteristics.md, "
+    "output/evidence.ris, output/participants.png].",
+)
+@click.option(
+    "--table-format",
+    type=click.Choice(["markdown", "html", "csv"]),
+    help="characteristics: table format [default: from the -o suffix, else markdown].",
+)
+@db_option
+@friendly_errors
+def export(
+    fmt: str,
+    terms: tuple[str, ...],
+    output: Path | None,
+    table_format: str | None,
+    db_path: Path | None,
+    **filters: Any,
+) -> None:
+    """Export the studies matching a query (all studies when none is given).
+
+    \b
+    FORMAT is one of:
+      jsonl            one record per line, as `evidence extract --json` prints it
+      csv              evidence_studies.csv (a row per study) + evidence_doses.csv
+                       + evidence_outcomes.csv (long format) in the -o folder
+      characteristics  Cochrane-style "characteristics of included studies" table
+                       (Markdown, HTML or CSV)
+      ris              RIS for reference managers, extracted PICO in N1 notes
+      plot             participants per study by intervention (PNG or SVG by suffix)
+
+    \b
+    Example:
+        evidence export csv --design rct -o output/
+        evidence export ris --intervention IVIg -o ivig.ris
+        evidence export characteristics asthma -o included.html
+        evidence export plot --condition diabetes -o output/diabetes.svg
+    """
+    from . import export as exporter
+    from .query import load_matching
+    from .store import database
+
+    q = _pop_query(terms, filters)
+    out_dir = get_settings().db_path.parent
+    with database(_db_path(db_path), create=False) as db:
+        records = load_matching(db, q)
+    if fmt == "csv":
+        folder = output or out_dir
+        if folder.exists() and not folder.is_dir():
+            raise click.UsageError(f"csv export writes several files: {folder} must be a folder")
+        paths = exporter.write_csv(records, folder)
+        click.echo(f"{len(records)} studies → " + ", ".join(map(str, paths)), err=True)
+        return
+    if fmt == "plot":
+        path = exporter.plot_participants(records, output or out_dir / "participants.png")
+        click.echo(f"{len(records)} studies → {path}", err=True)
+        return
+    if fmt == "characteristics":
+        suffix = output.suffix.lower() if output else ""
+        table = table_format or {".html": "html", ".htm": "html", ".csv": "csv"}.get(
+            suffix, "markdown"
+        )
+        default = out_dir / f"characteristics.{ {'markdown': 'md'}.get(table, table) }"
+        text = exporter.characteristics_table(records, fmt=table)  # type: ignore[arg-type]
+        _emit(text, output or default)
+        return
+    import io
+
+    buffer = io.StringIO()
+    if fmt == "jsonl":
+        exporter.write_jsonl(records, buffer)
+    else:
+        exporter.write_ris(records, buffer)
+    _emit(buffer.getvalue(), output or out_dir / f"evidence.{fmt}")
+    if output is None or str(output) != "-":
+        click.echo(f"{len(records)} studies exported", err=True)
+
+
+@cli.command(context_settings=CONTEXT)
+@db_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8001, show_default=True)
+@click.option("--open", "open_browser", is_flag=True, help="Open the start page in a browser.")
+@friendly_errors
+def serve(db_path: Path | None, host: str, port: int, open_browser: bool) -> None:
+    """Browse the database in Datasette (read-only, on this machine only).
+
+    Full-text search on titles and abstracts, flat views of evidence, doses and outcomes,
+    canned queries for the common questions and a description of every column.
+
+    \b
+    Example:
+        evidence serve --db output/evidence.db --open
+    """
+    from .serve import serve as run_server
+
+    run_server(_db_path(db_path), host=host, port=port, open_browser=open_browser)
 
 
 @cli.group(context_settings=CONTEXT)

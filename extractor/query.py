@@ -27,6 +27,7 @@ from typing import Any, Literal
 import sqlite_utils
 
 from .errors import InputError
+from .records import Evidence
 
 _TOKEN = re.compile(r"[\w][\w\-./]*", re.UNICODE)
 
@@ -141,8 +142,8 @@ def equivalent_names(db: sqlite_utils.Database, name: str) -> list[str]:
     key = name.strip().casefold()
     names = {key}
     rows = db.execute(
-        "SELECT DISTINCT lower(name), lower(long_form) FROM arms "
-        "WHERE long_form IS NOT NULL AND (lower(name) = ? OR lower(long_form) = ?)",
+        "SELECT DISTINCT lower(name), lower(long_form) FROM arms WHERE long_form IS NOT NULL "
+        "AND (name = ? COLLATE NOCASE OR long_form = ? COLLATE NOCASE)",
         [key, key],
     ).fetchall()
     for short, long in rows:
@@ -155,25 +156,25 @@ def _like(value: str) -> str:
     return f"%{escaped}%"
 
 
-def _arm_filter(db: sqlite_utils.Database, value: str, *, comparator: bool) -> tuple[str, list]:
-    """SQL for "an arm (or arm span) of this role matches ``value`` or an equivalent name"."""
-    names = equivalent_names(db, value)
-    role = "a.role = 'comparator'" if comparator else "a.role != 'comparator'"
-    label = "'COMPARATOR'" if comparator else "'INTERVENTION', 'COMPARATOR'"
-    ors_arm = " OR ".join(
-        "lower(a.name) LIKE ? ESCAPE '\\' OR lower(a.long_form) LIKE ? ESCAPE '\\'" for _ in names
-    )
-    ors_span = " OR ".join("lower(s.text) LIKE ? ESCAPE '\\'" for _ in names)
+def _contains(column: str, names: list[str]) -> tuple[str, list[Any]]:
+    """SQL for "the ``search_index`` column contains one of ``names``" (case-insensitive).
+
+    Names of three or more characters use the trigram index (an FTS5 phrase per name);
+    shorter ones fall back to ``LIKE``, which scans the index table.
+    """
+    names = [n.casefold() for n in names if n.strip()]
+    long = [n for n in names if len(n) >= 3]
+    short = [n for n in names if len(n) < 3]
+    parts: list[str] = []
     params: list[Any] = []
-    for n in names:
-        params += [_like(n), _like(n)]
-    for n in names:
-        params.append(_like(n))
-    sql = (
-        f"d.id IN (SELECT a.doc_id FROM arms a WHERE {role} AND ({ors_arm}) "
-        f"UNION SELECT s.doc_id FROM spans s WHERE s.label IN ({label}) AND ({ors_span}))"
-    )
-    return sql, params
+    if long:
+        phrases = " OR ".join('"' + n.replace('"', '""') + '"' for n in long)
+        parts.append("SELECT doc_id FROM search_index WHERE search_index MATCH ?")
+        params.append(f"{column} : ({phrases})")
+    for name in short:
+        parts.append(f"SELECT doc_id FROM search_index WHERE {column} LIKE ? ESCAPE '\\'")
+        params.append(_like(name))
+    return f"d.id IN ({' UNION '.join(parts)})", params
 
 
 def _normalise_design(value: str) -> str:
@@ -206,31 +207,22 @@ def build_sql(db: sqlite_utils.Database, query: Query) -> tuple[str, list[Any]]:
         where.append("documents_fts MATCH ?")
         params.append(fts_query(query.terms))
         select_score = "bm25(documents_fts) AS score"
-    if query.intervention:
-        sql, extra = _arm_filter(db, query.intervention, comparator=False)
-        where.append(sql)
-        params += extra
-    if query.comparator:
-        sql, extra = _arm_filter(db, query.comparator, comparator=True)
-        where.append(sql)
-        params += extra
-    if query.condition:
-        like = _like(query.condition.casefold())
-        where.append(
-            "(lower(e.condition) LIKE ? ESCAPE '\\' OR d.id IN (SELECT s.doc_id FROM spans s "
-            "WHERE s.label = 'CONDITION' AND lower(s.text) LIKE ? ESCAPE '\\'))"
-        )
-        params += [like, like]
-    if query.outcome:
-        like = _like(query.outcome.casefold())
-        where.append(
-            "d.id IN (SELECT o.doc_id FROM outcomes o WHERE lower(o.outcome) LIKE ? ESCAPE '\\' "
-            "UNION SELECT s.doc_id FROM spans s WHERE s.label = 'OUTCOME' "
-            "AND lower(s.text) LIKE ? ESCAPE '\\')"
-        )
-        params += [like, like]
+    for column, value in (
+        ("intervention", query.intervention),
+        ("comparator", query.comparator),
+        ("condition", query.condition),
+        ("outcome", query.outcome),
+    ):
+        if value and value.strip():
+            expand = column in ("intervention", "comparator")
+            sql, extra = _contains(column, equivalent_names(db, value) if expand else [value])
+            where.append(sql)
+            params += extra
     if query.design:
-        where.append("lower(e.design) LIKE ? ESCAPE '\\'")
+        where.append(  # few distinct designs: match them on the index, then look rows up
+            "e.design IN (SELECT DISTINCT design FROM evidence "
+            "WHERE lower(design) LIKE ? ESCAPE '\\')"
+        )
         params.append(_like(_normalise_design(query.design)))
     for column, op, value in (
         ("e.n", ">=", query.min_n),
@@ -287,7 +279,7 @@ def search(
         InputError: a filter value cannot be used (unknown sort, bad unit).
     """
     if not isinstance(query, Query):
-        query = Query(terms=query, **filters)
+        query = Query(**{"terms": query, **filters})
     elif filters:
         raise TypeError("give either a Query or keyword filters, not both")
     sql, params = build_sql(db, query)
@@ -309,4 +301,20 @@ def search(
     ]
 
 
-__all__ = ["SORTS", "Hit", "Query", "build_sql", "equivalent_names", "fts_query", "search"]
+def load_matching(db: sqlite_utils.Database, query: Query) -> list[Evidence]:
+    """The full stored records of every study matching ``query``, in result order."""
+    from .store import load_record
+
+    return [load_record(db, hit.id) for hit in search(db, query)]
+
+
+__all__ = [
+    "SORTS",
+    "Hit",
+    "Query",
+    "build_sql",
+    "equivalent_names",
+    "fts_query",
+    "load_matching",
+    "search",
+]

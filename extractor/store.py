@@ -10,6 +10,7 @@ Tables (see ``MIGRATIONS`` for the exact schema)::
     outcomes   one row per numeric result, with its outcome (an outcome without numbers
                has one row with empty result columns); direction and arm included
     adverse_events  one row per adverse event or withdrawal
+    search_index    trigram FTS5 over arm names, conditions and outcomes (query filters)
     failures   one row per source that could not be processed, with the reason
 
 Views (flat rows for ``sqlite3`` users; see ``VIEWS``): ``evidence_view`` (one row per
@@ -257,10 +258,67 @@ def _migration_3(db: sqlite_utils.Database) -> None:
         db.execute(f"CREATE VIEW [{name}] AS {sql}")
 
 
+# Columns of the trigram index behind the intervention/comparator/condition/outcome filters.
+INDEX_COLUMNS = ("intervention", "comparator", "condition", "outcome")
+_INDEX_SEPARATOR = " \u2016 "  # a character no name contains, so items never run together
+
+
+def _index_row(record: Evidence) -> dict[str, str]:
+    """The words each structured filter matches for one record (see ``search_index``)."""
+    columns: dict[str, list[str]] = {name: [] for name in INDEX_COLUMNS}
+    for arm in record.interventions:
+        column = "comparator" if arm.role == "comparator" else "intervention"
+        columns[column] += [n for n in (arm.name, arm.long_form) if n]
+    if record.population.condition:
+        columns["condition"].append(record.population.condition)
+    columns["outcome"] += [o.name for o in record.outcomes]
+    by_label = {
+        "INTERVENTION": ("intervention",),
+        "COMPARATOR": ("intervention", "comparator"),
+        "CONDITION": ("condition",),
+        "OUTCOME": ("outcome",),
+    }
+    for span in record.spans:
+        for column in by_label.get(span.label, ()):
+            columns[column].append(span.text)
+    return {
+        name: _INDEX_SEPARATOR.join(dict.fromkeys(v.casefold() for v in values))
+        for name, values in columns.items()
+    }
+
+
+def _write_index(db: sqlite_utils.Database, record: Evidence) -> None:
+    db.execute("DELETE FROM search_index WHERE doc_id = ?", [record.id])
+    row = _index_row(record)
+    db.execute(
+        "INSERT INTO search_index (doc_id, intervention, comparator, condition, outcome) "
+        "VALUES (?, ?, ?, ?, ?)",
+        [record.id, *(row[name] for name in INDEX_COLUMNS)],
+    )
+
+
+def _migration_4(db: sqlite_utils.Database) -> None:
+    """``search_index``: a trigram FTS5 table so substring filters use an index.
+
+    One row per document: arm names and long forms, conditions and outcomes (structured
+    fields plus the matching spans), case-folded. A trigram index answers "contains" for any
+    string of three or more characters without scanning every span.
+    """
+    db.execute(
+        "CREATE VIRTUAL TABLE search_index USING fts5(doc_id UNINDEXED, "
+        f"{', '.join(INDEX_COLUMNS)}, tokenize='trigram')"
+    )
+    for (raw,) in db.execute("SELECT record FROM evidence").fetchall():
+        _write_index(db, Evidence.from_dict(json.loads(raw)))
+    db.execute("CREATE INDEX IF NOT EXISTS arms_name_nocase ON arms(name COLLATE NOCASE)")
+    db.execute("CREATE INDEX IF NOT EXISTS arms_long_form_nocase ON arms(long_form COLLATE NOCASE)")
+
+
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _migration_1,
     _migration_2,
     _migration_3,
+    _migration_4,
 )
 
 
@@ -542,6 +600,7 @@ def store_record(db: sqlite_utils.Database, record: Evidence) -> StoreResult:
             for table in CHILD_TABLES:
                 if rows[table]:
                     db.table(table).insert_all(rows[table])
+            _write_index(db, record)
             if record.document.source:
                 db.execute("DELETE FROM failures WHERE source = ?", [record.document.source])
     except sqlite3.Error as exc:
