@@ -119,6 +119,11 @@ def multiply(path: Path, count: int, seed: int = 13) -> int:
                         f"INSERT INTO [{table}] (doc_id, {names}) SELECT '{prefix}' || doc_id, "
                         f"{names} FROM [{table}] WHERE doc_id IN (SELECT id FROM pick)"
                     )
+                db.execute(
+                    f"INSERT INTO search_index (doc_id, intervention, comparator, condition, "
+                    f"outcome) SELECT '{prefix}' || doc_id, intervention, comparator, condition, "
+                    f"outcome FROM search_index WHERE doc_id IN (SELECT id FROM pick)"
+                )
                 db.execute("DROP TABLE pick")
         db.execute("ANALYZE")
         return int(db["documents"].count)

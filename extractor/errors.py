@@ -11,7 +11,8 @@
     │   └── ListingPageError       search results, table of contents, journal home page
     ├── ParseError                 a structured file (XML, RIS ...) is malformed
     ├── ModelError                 a pipeline or model could not be loaded or run
-    ├── StoreError                 the database could not be opened or written
+    ├── StoreError                 the database or an output file could not be opened or written
+    │   └── ExportError            an export/report file could not be written
     └── ConfigError                a setting is invalid
 
 The CLI turns any ``ExtractorError`` into one line on stderr and exit status 1. Every error
@@ -86,9 +87,15 @@ class ModelError(ExtractorError):
 
 
 class StoreError(ExtractorError):
-    """The database could not be opened or written."""
+    """The database or an output file could not be opened or written."""
 
     kind = "store"
+
+
+class ExportError(StoreError):
+    """An export or report file could not be written (missing folder, permissions, disk)."""
+
+    kind = "export"
 
 
 class ConfigError(ExtractorError):
@@ -101,6 +108,7 @@ __all__ = [
     "BlockedPageError",
     "CleanError",
     "ConfigError",
+    "ExportError",
     "ExtractorError",
     "FetchError",
     "InputError",

@@ -224,15 +224,16 @@ def build_sql(db: sqlite_utils.Database, query: Query) -> tuple[str, list[Any]]:
             "WHERE lower(design) LIKE ? ESCAPE '\\')"
         )
         params.append(_like(_normalise_design(query.design)))
-    for column, op, value in (
+    bounds: tuple[tuple[str, str, int | None], ...] = (
         ("e.n", ">=", query.min_n),
         ("e.n", "<=", query.max_n),
         ("d.year", ">=", query.year_from),
         ("d.year", "<=", query.year_to),
-    ):
-        if value is not None:
+    )
+    for column, op, bound in bounds:
+        if bound is not None:
             where.append(f"{column} {op} ?")
-            params.append(value)
+            params.append(bound)
     dose_where: list[str] = []
     if query.dose_unit:
         sql, extra = _unit_filter(query.dose_unit)

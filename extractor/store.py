@@ -246,8 +246,8 @@ def _migration_3(db: sqlite_utils.Database) -> None:
     db.table("doses").create_index(["unit"])
     db.table("doses").create_index(["route"])
     db.table("outcomes").create_index(["outcome"])
-    for (raw,) in db.execute("SELECT record FROM evidence").fetchall():
-        record = Evidence.from_dict(json.loads(raw))
+    for rid, raw in db.execute("SELECT id, record FROM evidence").fetchall():
+        record = replace(Evidence.from_dict(json.loads(raw)), id=rid)
         rows = _rows(record)
         for table in ("outcomes", "arms", "adverse_events"):
             db.execute(f"DELETE FROM [{table}] WHERE doc_id = ?", [record.id])
@@ -308,8 +308,8 @@ def _migration_4(db: sqlite_utils.Database) -> None:
         "CREATE VIRTUAL TABLE search_index USING fts5(doc_id UNINDEXED, "
         f"{', '.join(INDEX_COLUMNS)}, tokenize='trigram')"
     )
-    for (raw,) in db.execute("SELECT record FROM evidence").fetchall():
-        _write_index(db, Evidence.from_dict(json.loads(raw)))
+    for rid, raw in db.execute("SELECT id, record FROM evidence").fetchall():
+        _write_index(db, replace(Evidence.from_dict(json.loads(raw)), id=rid))
     db.execute("CREATE INDEX IF NOT EXISTS arms_name_nocase ON arms(name COLLATE NOCASE)")
     db.execute("CREATE INDEX IF NOT EXISTS arms_long_form_nocase ON arms(long_form COLLATE NOCASE)")
 

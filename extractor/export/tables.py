@@ -1,0 +1,325 @@
+"""Tabular exports: JSONL, CSV (wide studies + long doses/outcomes) and the Cochrane table.
+
+CSV files are written with the csv module (``QUOTE_MINIMAL``, UTF-8, ``newline=""``), so
+cells holding commas, quotes or newlines read back unchanged with ``csv.DictReader``. Lists
+inside a cell are joined with ``"; "``; numbers are written without a trailing ``.0``.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+from collections.abc import Iterable, Sequence
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any, Literal, TextIO
+
+from ..errors import ConfigError, StoreError
+from ..records import Evidence
+from .describe import characteristics, pico_summary, study_labels
+from .files import atomic_text
+
+TableFormat = Literal["markdown", "html", "csv"]
+TABLE_FORMATS: tuple[str, ...] = ("markdown", "html", "csv")
+
+STUDY_COLUMNS = (
+    "id",
+    "pmid",
+    "doi",
+    "pmcid",
+    "year",
+    "journal",
+    "title",
+    "condition",
+    "population",
+    "n",
+    "design",
+    "interventions",
+    "comparators",
+    "doses",
+    "outcomes",
+    "adverse_events",
+    "conclusion",
+    "summary",
+)
+DOSE_COLUMNS = (
+    "id",
+    "arm",
+    "role",
+    "arm_n",
+    "amount",
+    "amount_max",
+    "unit",
+    "per",
+    "multiplier",
+    "frequency",
+    "duration",
+    "route",
+    "phase",
+    "description",
+    "text",
+    "start",
+    "end",
+)
+OUTCOME_COLUMNS = (
+    "id",
+    "outcome",
+    "direction",
+    "direction_text",
+    "count",
+    "denominator",
+    "percent",
+    "threshold",
+    "mean",
+    "median",
+    "sd",
+    "iqr",
+    "effect",
+    "effect_value",
+    "ci_low",
+    "ci_high",
+    "p_value",
+    "arm",
+    "time_point",
+    "text",
+    "start",
+    "end",
+)
+CHARACTERISTICS_COLUMNS = ("study", "id", "field", "description")
+
+
+def write_jsonl(records: Iterable[Evidence], out: TextIO) -> int:
+    """Write one ``--json`` record per line (exactly what ``evidence extract --json`` prints).
+
+    Returns:
+        The number of records written.
+    """
+    count = 0
+    for record in records:
+        out.write(record.to_json(indent=None) + "\n")
+        count += 1
+    return count
+
+
+def cell(value: Any) -> str:
+    """A CSV cell: ``None`` → ``""``, ``400.0`` → ``"400"``, anything else ``str()``."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def study_row(record: Evidence) -> dict[str, str]:
+    """The one-row-per-study CSV form of a record (see ``STUDY_COLUMNS``)."""
+    doc = record.document
+    row = {
+        "id": record.id,
+        "pmid": cell(doc.pmid),
+        "doi": cell(doc.doi),
+        "pmcid": cell(doc.pmcid),
+        "year": cell(doc.year),
+        "journal": cell(doc.journal),
+        "title": doc.title,
+        "summary": record.summary,
+    }
+    row.update(pico_summary(record))
+    return {name: row[name] for name in STUDY_COLUMNS}
+
+
+def dose_rows(record: Evidence) -> list[dict[str, str]]:
+    """One row per dose of any arm (see ``DOSE_COLUMNS``)."""
+    rows = []
+    for arm in record.interventions:
+        for dose in arm.doses:
+            rows.append(
+                {
+                    "id": record.id,
+                    "arm": arm.name,
+                    "role": arm.role,
+                    "arm_n": cell(arm.n),
+                    "amount": cell(dose.amount),
+                    "amount_max": cell(dose.amount_max),
+                    "unit": cell(dose.unit),
+                    "per": cell(dose.per),
+                    "multiplier": cell(dose.multiplier),
+                    "frequency": cell(dose.frequency),
+                    "duration": cell(dose.duration),
+                    "route": cell(dose.route),
+                    "phase": cell(dose.phase),
+                    "description": dose.describe(),
+                    "text": dose.text,
+                    "start": cell(dose.start),
+                    "end": cell(dose.end),
+                }
+            )
+    return rows
+
+
+def outcome_rows(record: Evidence) -> list[dict[str, str]]:
+    """One row per result; an outcome without results still gets one row (see columns).
+
+    ``text``/``start``/``end`` are the result's source text and offsets in the abstract.
+    """
+    rows = []
+    for outcome in record.outcomes:
+        base = {
+            "id": record.id,
+            "outcome": outcome.name,
+            "direction": cell(outcome.direction),
+            "direction_text": cell(outcome.direction_text),
+        }
+        if not outcome.results:
+            rows.append({**dict.fromkeys(OUTCOME_COLUMNS, ""), **base})
+            continue
+        for res in outcome.results:
+            row = {name: cell(getattr(res, name, None)) for name in OUTCOME_COLUMNS}
+            row.update(base)
+            rows.append(row)
+    return rows
+
+
+def write_csv(
+    records: Iterable[Evidence], directory: Path, *, stem: str = "evidence"
+) -> list[Path]:
+    """Write ``<stem>_studies.csv``, ``<stem>_doses.csv`` and ``<stem>_outcomes.csv``.
+
+    The three files appear together or not at all (each is written to a temp file first).
+
+    Args:
+        records: the records to export (read once; a generator is fine).
+        directory: the folder (created when missing).
+        stem: the file-name prefix.
+
+    Returns:
+        The three paths, studies first.
+
+    Raises:
+        StoreError: the folder is missing or a file cannot be written.
+    """
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # a file in the way, permissions
+        raise StoreError(
+            f"cannot create folder: {exc.strerror or exc}", source=str(directory)
+        ) from exc
+    paths = [directory / f"{stem}_{part}.csv" for part in ("studies", "doses", "outcomes")]
+    columns = (STUDY_COLUMNS, DOSE_COLUMNS, OUTCOME_COLUMNS)
+    with ExitStack() as stack:
+        writers = []
+        for path, names in zip(paths, columns, strict=True):
+            out = stack.enter_context(atomic_text(path, newline=""))
+            writer = csv.DictWriter(out, fieldnames=names, quoting=csv.QUOTE_MINIMAL)
+            writer.writeheader()
+            writers.append(writer)
+        studies, doses, outcomes = writers
+        for record in records:
+            studies.writerow(study_row(record))
+            doses.writerows(dose_rows(record))
+            outcomes.writerows(outcome_rows(record))
+    return paths
+
+
+# --- Cochrane "Characteristics of included studies" -------------------------------------------
+
+
+def characteristics_table(records: Iterable[Evidence], fmt: TableFormat) -> str:
+    """The Cochrane (RevMan) "Characteristics of included studies" table, ordered by study.
+
+    Each study gets five rows — Methods, Participants, Interventions, Outcomes, Notes — built
+    only from the extracted fields (age and sex are not extracted, so they are not shown).
+
+    Args:
+        records: the studies.
+        fmt: ``markdown`` (one two-column table per study under a heading, ``|`` escaped),
+            ``html`` (a self-contained, escaped page) or ``csv`` (long: study, id, field,
+            description; lines inside a description separated by newlines).
+
+    Raises:
+        ConfigError: ``fmt`` is not one of ``TABLE_FORMATS``.
+    """
+    if fmt not in TABLE_FORMATS:
+        raise ConfigError(f"unknown table format {fmt!r}; choose one of {', '.join(TABLE_FORMATS)}")
+    items = list(records)
+    studies = sorted(zip(study_labels(items), items, strict=True), key=lambda p: p[0].casefold())
+    if fmt == "markdown":
+        return _markdown(studies)
+    if fmt == "html":
+        return _html(studies)
+    return _csv(studies)
+
+
+def _md_escape(text: str) -> str:
+    """Make ``text`` safe inside a GFM table cell; ``<br>`` is added between lines later."""
+    text = text.replace("\\", "\\\\").replace("|", "\\|")
+    return text.replace("<", "&lt;").replace("\r", " ").replace("\n", " ")
+
+
+def _markdown(studies: Sequence[tuple[str, Evidence]]) -> str:
+    parts = ["# Characteristics of included studies", ""]
+    for label, record in studies:
+        parts += [f"## {_md_escape(label)}", "", "| Field | Description |", "| --- | --- |"]
+        for name, lines in characteristics(record):
+            parts.append(f"| {name} | {'<br>'.join(_md_escape(x) for x in lines)} |")
+        parts.append("")
+    return "\n".join(parts)
+
+
+_HTML_STYLE = """\
+body { font-family: system-ui, sans-serif; margin: 2rem; max-width: 60rem; }
+table { border-collapse: collapse; width: 100%; margin-bottom: 2rem; }
+th, td { border: 1px solid #bbb; padding: .35rem .5rem; vertical-align: top; text-align: left; }
+th { width: 9rem; background: #f3f3f3; }"""
+
+
+def _html(studies: Sequence[tuple[str, Evidence]]) -> str:
+    title = "Characteristics of included studies"
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en">',
+        "<head>",
+        '<meta charset="utf-8">',
+        f"<title>{title}</title>",
+        f"<style>\n{_HTML_STYLE}\n</style>",
+        "</head>",
+        "<body>",
+        f"<h1>{title}</h1>",
+    ]
+    for index, (label, record) in enumerate(studies, start=1):
+        parts.append(f'<section id="study-{index}">')
+        parts.append(f"<h2>{html.escape(label)}</h2>")
+        parts.append(f'<table data-id="{html.escape(record.id)}">')
+        for name, lines in characteristics(record):
+            body = "<br>".join(html.escape(x) for x in lines)
+            parts.append(f'<tr><th scope="row">{name}</th><td>{body}</td></tr>')
+        parts += ["</table>", "</section>"]
+    parts += ["</body>", "</html>", ""]
+    return "\n".join(parts)
+
+
+def _csv(studies: Sequence[tuple[str, Evidence]]) -> str:
+    buf = io.StringIO(newline="")
+    writer = csv.writer(buf, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+    writer.writerow(CHARACTERISTICS_COLUMNS)
+    for label, record in studies:
+        for name, lines in characteristics(record):
+            writer.writerow([label, record.id, name, "\n".join(lines)])
+    return buf.getvalue()
+
+
+__all__ = [
+    "CHARACTERISTICS_COLUMNS",
+    "DOSE_COLUMNS",
+    "OUTCOME_COLUMNS",
+    "STUDY_COLUMNS",
+    "TABLE_FORMATS",
+    "TableFormat",
+    "cell",
+    "characteristics_table",
+    "dose_rows",
+    "outcome_rows",
+    "study_row",
+    "write_csv",
+    "write_jsonl",
+]
