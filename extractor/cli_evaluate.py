@@ -1,0 +1,286 @@
+"""``evidence evaluate …`` and ``evidence train …``: measure and rebuild the models."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from .cli_common import CONTEXT, friendly_errors
+from .settings import get_settings
+
+
+@click.group(context_settings=CONTEXT)
+def evaluate() -> None:
+    """Measure the tool against the annotated material in ../shared."""
+
+
+@evaluate.command("pages", context_settings=CONTEXT)
+@click.option(
+    "--shared",
+    "shared_dir",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="The shared folder [default: $EVIDENCE_SHARED or ../shared].",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the full report as JSON.")
+@friendly_errors
+def evaluate_pages_cmd(shared_dir: Path | None, as_json: bool) -> None:
+    """Score the page cleaner on shared/pages/GROUND_TRUTH.json.
+
+    \b
+    Example:
+        evidence evaluate pages --json
+    """
+    from .clean.evaluate import evaluate_pages
+
+    report = evaluate_pages(shared_dir or get_settings().shared_dir)
+    if as_json:
+        click.echo(json.dumps(report, ensure_ascii=False, indent=2))
+        return
+    table = Table("page", "site", "outcome", "F1", "checks")
+    for page in report.get("pages", []):
+        f1 = page.get("f1")
+        table.add_row(
+            str(page.get("file", "")),
+            str(page.get("site") or ""),
+            str(page.get("outcome", "")),
+            "" if f1 is None else f"{f1:.3f}",
+            "; ".join(page.get("failures") or []) or "ok",
+        )
+    Console().print(table)
+    totals = report.get("totals", {})
+    for key, value in totals.items():
+        click.echo(f"{key}: {value:.4g}" if isinstance(value, float) else f"{key}: {value}")
+    if totals.get("n_failed"):
+        sys.exit(1)
+
+
+def _render_report(report: dict[str, Any], as_json: bool) -> None:
+    """An evaluation report: the whole dict as JSON, or its figures as a two-column table."""
+    if as_json:
+        click.echo(json.dumps(report, ensure_ascii=False, indent=2, default=str))
+        return
+    table = Table("metric", "value")
+    for key, value in _flatten(report):
+        table.add_row(key, f"{value:.4f}" if isinstance(value, float) else str(value))
+    Console().print(table)
+
+
+def _flatten(data: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
+    """Scalar figures of a nested report, keyed ``a.b.c``; lists (error examples) are skipped."""
+    rows: list[tuple[str, Any]] = []
+    for key, value in data.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            rows += _flatten(value, name + ".")
+        elif isinstance(value, int | float | str | bool) or value is None:
+            rows.append((name, value))
+    return rows
+
+
+def _shared(shared_dir: Path | None) -> Path:
+    return shared_dir or get_settings().shared_dir
+
+
+shared_option = click.option(
+    "--shared",
+    "shared_dir",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="The shared folder [default: $EVIDENCE_SHARED or ../shared].",
+)
+split_option = click.option(
+    "--split",
+    type=click.Choice(["report", "dev", "all"]),
+    default="report",
+    show_default=True,
+    help="Which part of the corpus: rules were developed on dev, figures are reported on report.",
+)
+limit_option = click.option("--limit", type=click.IntRange(min=1), help="Score at most N items.")
+json_option = click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+
+
+@evaluate.command("sample-size", context_settings=CONTEXT)
+@shared_option
+@split_option
+@limit_option
+@json_option
+@friendly_errors
+def evaluate_sample_size_cmd(
+    shared_dir: Path | None, split: str, limit: int | None, as_json: bool
+) -> None:
+    """Total N accuracy and arm-size precision/recall against PICO-Corpus.
+
+    \b
+    Example:
+        evidence evaluate sample-size --split report --json
+    """
+    from .evaluation.pico_corpus import evaluate_sample_size
+
+    _render_report(evaluate_sample_size(_shared(shared_dir), split=split, limit=limit), as_json)
+
+
+@evaluate.command("arm-results", context_settings=CONTEXT)
+@shared_option
+@split_option
+@limit_option
+@json_option
+@friendly_errors
+def evaluate_arm_results_cmd(
+    shared_dir: Path | None, split: str, limit: int | None, as_json: bool
+) -> None:
+    """Per-arm results (counts, percentages, means) against PICO-Corpus.
+
+    \b
+    Example:
+        evidence evaluate arm-results
+    """
+    from .evaluation.pico_corpus import evaluate_arm_results
+
+    _render_report(evaluate_arm_results(_shared(shared_dir), split=split, limit=limit), as_json)
+
+
+@evaluate.command("doses", context_settings=CONTEXT)
+@shared_option
+@split_option
+@limit_option
+@json_option
+@friendly_errors
+def evaluate_doses_cmd(
+    shared_dir: Path | None, split: str, limit: int | None, as_json: bool
+) -> None:
+    """Recall of dose amount+unit against Evidence Inference prompts.
+
+    \b
+    Example:
+        evidence evaluate doses --split report
+    """
+    from .evaluation.doses import evaluate_doses
+
+    _render_report(evaluate_doses(_shared(shared_dir), split=split, limit=limit), as_json)
+
+
+@evaluate.command("direction", context_settings=CONTEXT)
+@shared_option
+@split_option
+@limit_option
+@click.option(
+    "--mode",
+    type=click.Choice(["oracle", "pipeline"]),
+    default="oracle",
+    show_default=True,
+    help="oracle: classify the annotated evidence sentence; pipeline: find it ourselves too.",
+)
+@json_option
+@friendly_errors
+def evaluate_direction_cmd(
+    shared_dir: Path | None, split: str, limit: int | None, mode: str, as_json: bool
+) -> None:
+    """Effect direction accuracy and macro-F1 against Evidence Inference annotations.
+
+    \b
+    Example:
+        evidence evaluate direction --mode pipeline
+    """
+    from .evaluation.direction import evaluate_direction
+
+    report = evaluate_direction(_shared(shared_dir), split=split, mode=mode, limit=limit)
+    _render_report(report, as_json)
+
+
+@evaluate.command("design", context_settings=CONTEXT)
+@shared_option
+@split_option
+@limit_option
+@json_option
+@friendly_errors
+def evaluate_design_cmd(
+    shared_dir: Path | None, split: str, limit: int | None, as_json: bool
+) -> None:
+    """Study-design detection: RCT recall on trial corpora, accuracy on a checked sample.
+
+    \b
+    Example:
+        evidence evaluate design
+    """
+    from .evaluation.design import evaluate_design
+
+    _render_report(evaluate_design(_shared(shared_dir), split=split, limit=limit), as_json)
+
+
+@evaluate.command("pico", context_settings=CONTEXT)
+@click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option(
+    "--model",
+    "model_dir",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="The pipeline to score [default: models/pico-tagger].",
+)
+@limit_option
+@json_option
+@friendly_errors
+def evaluate_pico_cmd(file: Path, model_dir: Path | None, limit: int | None, as_json: bool) -> None:
+    """Token- and span-level P/I/O scores of a PICO model on an EBM-NLP-format FILE.
+
+    Token-level F1 per element and their macro average are defined as in EBM-NLP/BLURB, so
+    the figures compare with the published ones.
+
+    \b
+    Example:
+        evidence evaluate pico ../shared/data/ebm_nlp/starting_spans/dev.txt
+    """
+    from .training.evaluate import evaluate_pico
+
+    model = model_dir or get_settings().models_dir / "pico-tagger"
+    _render_report(evaluate_pico(model, file, limit=limit), as_json)
+
+
+@click.group(context_settings=CONTEXT)
+def train() -> None:
+    """Rebuild the project's statistical models from ../shared/data."""
+
+
+@train.command("pico", context_settings=CONTEXT)
+@shared_option
+@click.option(
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where to write the pipeline [default: models/pico-tagger].",
+)
+@click.option(
+    "--config",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="spaCy training config [default: models/configs/pico.cfg].",
+)
+@click.option("--max-steps", type=click.IntRange(min=1), help="Stop after N steps (smoke runs).")
+@click.option("--n-docs", type=click.IntRange(min=1), help="Train on the first N documents only.")
+@friendly_errors
+def train_pico_cmd(
+    shared_dir: Path | None,
+    output: Path | None,
+    config: Path | None,
+    max_steps: int | None,
+    n_docs: int | None,
+) -> None:
+    """Train the PICO span model on EBM-NLP and write it to models/pico-tagger.
+
+    \b
+    Example:
+        evidence train pico
+        evidence train pico --max-steps 20 --n-docs 50 --output /tmp/pico-smoke
+    """
+    from .training.train import DEFAULT_CONFIG, train_pico
+
+    settings = get_settings()
+    path = train_pico(
+        _shared(shared_dir),
+        output or settings.models_dir / "pico-tagger",
+        config=config or DEFAULT_CONFIG,
+        max_steps=max_steps,
+        n_docs=n_docs,
+    )
+    click.echo(f"model written to {path}", err=True)
