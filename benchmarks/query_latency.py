@@ -34,7 +34,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from extractor.query import Query, search  # noqa: E402
-from extractor.store import database, store_record  # noqa: E402
+from extractor.store import database, refresh_studies, store_record  # noqa: E402
 
 QUERIES: dict[str, Query] = {
     "terms": Query(terms="asthma"),
@@ -125,6 +125,7 @@ def multiply(path: Path, count: int, seed: int = 13) -> int:
                     f"outcome FROM search_index WHERE doc_id IN (SELECT id FROM pick)"
                 )
                 db.execute("DROP TABLE pick")
+        refresh_studies(db)
         db.execute("ANALYZE")
         return int(db["documents"].count)
 

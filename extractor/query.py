@@ -174,7 +174,7 @@ def _contains(column: str, names: list[str]) -> tuple[str, list[Any]]:
     for name in short:
         parts.append(f"SELECT doc_id FROM search_index WHERE {column} LIKE ? ESCAPE '\\'")
         params.append(_like(name))
-    return f"d.id IN ({' UNION '.join(parts)})", params
+    return f"s.id IN ({' UNION '.join(parts)})", params
 
 
 def _normalise_design(value: str) -> str:
@@ -203,7 +203,7 @@ def build_sql(db: sqlite_utils.Database, query: Query) -> tuple[str, list[Any]]:
     has_terms = bool(query.terms and fts_query(query.terms))
     if has_terms:
         assert query.terms is not None
-        join = "JOIN documents_fts f ON f.rowid = d.rowid"
+        join = "JOIN documents_fts f ON f.rowid = s.rowid"
         where.append("documents_fts MATCH ?")
         params.append(fts_query(query.terms))
         select_score = "bm25(documents_fts) AS score"
@@ -220,15 +220,15 @@ def build_sql(db: sqlite_utils.Database, query: Query) -> tuple[str, list[Any]]:
             params += extra
     if query.design:
         where.append(  # few distinct designs: match them on the index, then look rows up
-            "e.design IN (SELECT DISTINCT design FROM evidence "
+            "s.design IN (SELECT DISTINCT design FROM studies "
             "WHERE lower(design) LIKE ? ESCAPE '\\')"
         )
         params.append(_like(_normalise_design(query.design)))
     bounds: tuple[tuple[str, str, int | None], ...] = (
-        ("e.n", ">=", query.min_n),
-        ("e.n", "<=", query.max_n),
-        ("d.year", ">=", query.year_from),
-        ("d.year", "<=", query.year_to),
+        ("s.n", ">=", query.min_n),
+        ("s.n", "<=", query.max_n),
+        ("s.year", ">=", query.year_from),
+        ("s.year", "<=", query.year_to),
     )
     for column, op, bound in bounds:
         if bound is not None:
@@ -244,20 +244,19 @@ def build_sql(db: sqlite_utils.Database, query: Query) -> tuple[str, list[Any]]:
         dose_where.append("x.route = ?")
         params.append(_ROUTE_ALIASES.get(key, key))
     if dose_where:
-        where.append(f"d.id IN (SELECT x.doc_id FROM doses x WHERE {' AND '.join(dose_where)})")
+        where.append(f"s.id IN (SELECT x.doc_id FROM doses x WHERE {' AND '.join(dose_where)})")
     if query.sort not in SORTS:
         raise InputError(f"unknown sort {query.sort!r} (choose from {', '.join(SORTS)})")
-    by_year = "d.year IS NULL, d.year DESC, d.id"
+    by_year = "s.year IS NULL, s.year DESC, s.id"
     if query.sort == "n":
-        order = "e.n IS NULL, e.n DESC, " + by_year
+        order = "s.n IS NULL, s.n DESC, " + by_year
     elif query.sort == "year" or not has_terms:
         order = by_year
     else:
-        order = "score, d.id"
+        order = "score, s.id"
     sql = (
-        f"SELECT d.id, d.title, d.year, d.pmid, d.doi, e.n, e.design, e.condition, "
-        f"e.interventions, e.comparators, {select_score} "
-        f"FROM documents d JOIN evidence e ON e.id = d.id {join}"
+        f"SELECT s.id, s.title, s.year, s.pmid, s.doi, s.n, s.design, s.condition, "
+        f"s.interventions, s.comparators, {select_score} FROM studies s {join}"
     )
     if where:
         sql += " WHERE " + " AND ".join(where)

@@ -11,6 +11,7 @@ Tables (see ``MIGRATIONS`` for the exact schema)::
                has one row with empty result columns); direction and arm included
     adverse_events  one row per adverse event or withdrawal
     search_index    trigram FTS5 over arm names, conditions and outcomes (query filters)
+    studies    one narrow row per study (id, title, year, ids, n, design, arms) for search
     failures   one row per source that could not be processed, with the reason
 
 Views (flat rows for ``sqlite3`` users; see ``VIEWS``): ``evidence_view`` (one row per
@@ -314,11 +315,42 @@ def _migration_4(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX IF NOT EXISTS arms_long_form_nocase ON arms(long_form COLLATE NOCASE)")
 
 
+_STUDIES_SELECT = """
+    SELECT d.rowid, d.id, d.title, d.year, d.pmid, d.doi, e.n, e.design, e.condition,
+        e.interventions, e.comparators
+    FROM documents d JOIN evidence e ON e.id = d.id"""
+
+
+def refresh_studies(db: sqlite_utils.Database, record_id: str | None = None) -> None:
+    """Copy one study's (or, without ``record_id``, every study's) search columns to ``studies``."""
+    where, params = (" WHERE d.id = ?", [record_id]) if record_id else ("", [])
+    db.execute(f"INSERT OR REPLACE INTO studies {_STUDIES_SELECT}{where}", params)
+
+
+def _migration_5(db: sqlite_utils.Database) -> None:
+    """``studies``: one narrow row per study with what search filters and lists.
+
+    ``documents`` and ``evidence`` rows are wide (abstract, sections, the record JSON), so
+    filtering and sorting them reads many pages per row; ``studies`` keeps the id, title, year,
+    identifiers, n, design, condition and arm names, keyed by the document's rowid (which the
+    title/abstract FTS index also uses), with indexes on year, n and design.
+    """
+    db.execute(
+        "CREATE TABLE studies (rowid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, title TEXT, "
+        "year INTEGER, pmid TEXT, doi TEXT, n INTEGER, design TEXT, condition TEXT, "
+        "interventions TEXT, comparators TEXT)"
+    )
+    for column in ("year", "n", "design"):
+        db.execute(f"CREATE INDEX idx_studies_{column} ON studies({column})")
+    refresh_studies(db)
+
+
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _migration_1,
     _migration_2,
     _migration_3,
     _migration_4,
+    _migration_5,
 )
 
 
@@ -601,6 +633,7 @@ def store_record(db: sqlite_utils.Database, record: Evidence) -> StoreResult:
                 if rows[table]:
                     db.table(table).insert_all(rows[table])
             _write_index(db, record)
+            refresh_studies(db, record.id)
             if record.document.source:
                 db.execute("DELETE FROM failures WHERE source = ?", [record.document.source])
     except sqlite3.Error as exc:
