@@ -120,9 +120,11 @@ def multiply(path: Path, count: int, seed: int = 13) -> int:
                         f"{names} FROM [{table}] WHERE doc_id IN (SELECT id FROM pick)"
                     )
                 db.execute(
-                    f"INSERT INTO search_index (doc_id, intervention, comparator, condition, "
-                    f"outcome) SELECT '{prefix}' || doc_id, intervention, comparator, condition, "
-                    f"outcome FROM search_index WHERE doc_id IN (SELECT id FROM pick)"
+                    f"INSERT INTO search_index (rowid, doc_id, intervention, comparator, "
+                    f"condition, outcome) SELECT d.rowid, d.id, x.intervention, x.comparator, "
+                    f"x.condition, x.outcome FROM search_index x "
+                    f"JOIN documents d ON d.id = '{prefix}' || x.doc_id "
+                    f"WHERE x.doc_id IN (SELECT id FROM pick)"
                 )
                 db.execute("DROP TABLE pick")
         refresh_studies(db)

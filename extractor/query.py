@@ -169,12 +169,12 @@ def _contains(column: str, names: list[str]) -> tuple[str, list[Any]]:
     params: list[Any] = []
     if long:
         phrases = " OR ".join('"' + n.replace('"', '""') + '"' for n in long)
-        parts.append("SELECT doc_id FROM search_index WHERE search_index MATCH ?")
+        parts.append("SELECT rowid FROM search_index WHERE search_index MATCH ?")
         params.append(f"{column} : ({phrases})")
     for name in short:
-        parts.append(f"SELECT doc_id FROM search_index WHERE {column} LIKE ? ESCAPE '\\'")
+        parts.append(f"SELECT rowid FROM search_index WHERE {column} LIKE ? ESCAPE '\\'")
         params.append(_like(name))
-    return f"s.id IN ({' UNION '.join(parts)})", params
+    return f"s.rowid IN ({' UNION '.join(parts)})", params
 
 
 def _normalise_design(value: str) -> str:

@@ -289,12 +289,16 @@ def _index_row(record: Evidence) -> dict[str, str]:
 
 
 def _write_index(db: sqlite_utils.Database, record: Evidence) -> None:
-    db.execute("DELETE FROM search_index WHERE doc_id = ?", [record.id])
+    """(Re)write the ``search_index`` row of one stored record, keyed by its document rowid."""
+    found = db.execute("SELECT rowid FROM documents WHERE id = ?", [record.id]).fetchone()
+    if found is None:
+        return
+    db.execute("DELETE FROM search_index WHERE rowid = ?", [found[0]])
     row = _index_row(record)
     db.execute(
-        "INSERT INTO search_index (doc_id, intervention, comparator, condition, outcome) "
-        "VALUES (?, ?, ?, ?, ?)",
-        [record.id, *(row[name] for name in INDEX_COLUMNS)],
+        "INSERT INTO search_index (rowid, doc_id, intervention, comparator, condition, outcome) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        [found[0], record.id, *(row[name] for name in INDEX_COLUMNS)],
     )
 
 
@@ -345,12 +349,24 @@ def _migration_5(db: sqlite_utils.Database) -> None:
     refresh_studies(db)
 
 
+def _migration_6(db: sqlite_utils.Database) -> None:
+    """Key ``search_index`` rows by their document's rowid (as ``studies`` and the FTS are).
+
+    Filters then intersect integer rowids instead of reading the ``doc_id`` text column, and
+    re-storing a record replaces its index row by rowid instead of scanning the index.
+    """
+    db.execute("DELETE FROM search_index")
+    for rid, raw in db.execute("SELECT id, record FROM evidence").fetchall():
+        _write_index(db, replace(Evidence.from_dict(json.loads(raw)), id=rid))
+
+
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _migration_1,
     _migration_2,
     _migration_3,
     _migration_4,
     _migration_5,
+    _migration_6,
 )
 
 
