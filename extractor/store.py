@@ -360,6 +360,12 @@ def _migration_6(db: sqlite_utils.Database) -> None:
         _write_index(db, replace(Evidence.from_dict(json.loads(raw)), id=rid))
 
 
+def _migration_7(db: sqlite_utils.Database) -> None:
+    """Index ``studies(design, year)``: a design filter with a year range reads only its rows."""
+    db.execute("CREATE INDEX idx_studies_design_year ON studies(design, year)")
+    db.execute("DROP INDEX idx_studies_design")
+
+
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _migration_1,
     _migration_2,
@@ -367,6 +373,7 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _migration_4,
     _migration_5,
     _migration_6,
+    _migration_7,
 )
 
 

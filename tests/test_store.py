@@ -169,7 +169,7 @@ def test_store_migrations_are_idempotent(db_path: Path) -> None:
     open_db(db_path).close()
     with database(db_path) as db:
         versions = db.execute("SELECT version FROM _migrations").fetchall()
-        assert versions == [(1,), (2,), (3,), (4,), (5,), (6,)]
+        assert versions == [(1,), (2,), (3,), (4,), (5,), (6,), (7,)]
 
 
 @pytest.mark.parametrize(
