@@ -524,8 +524,15 @@ def export(
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8001, show_default=True)
 @click.option("--open", "open_browser", is_flag=True, help="Open the start page in a browser.")
+@click.option(
+    "--allow-remote",
+    is_flag=True,
+    help="Allow a --host other than loopback (exposes the database to the network).",
+)
 @friendly_errors
-def serve(db_path: Path | None, host: str, port: int, open_browser: bool) -> None:
+def serve(
+    db_path: Path | None, host: str, port: int, open_browser: bool, allow_remote: bool
+) -> None:
     """Browse the database in Datasette (read-only, on this machine only).
 
     Full-text search on titles and abstracts, flat views of evidence, doses and outcomes,
@@ -537,7 +544,13 @@ def serve(db_path: Path | None, host: str, port: int, open_browser: bool) -> Non
     """
     from .serve import serve as run_server
 
-    run_server(_db_path(db_path), host=host, port=port, open_browser=open_browser)
+    run_server(
+        _db_path(db_path),
+        host=host,
+        port=port,
+        open_browser=open_browser,
+        allow_remote=allow_remote,
+    )
 
 
 cli.add_command(evaluate)

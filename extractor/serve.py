@@ -8,23 +8,30 @@
   because an immutable connection ignores the write-ahead log and would show stale rows;
 * the server bound to ``127.0.0.1`` (any non-loopback host needs ``allow_remote=True``);
 * metadata from :func:`datasette_metadata`: a description of every table, view and column,
-  full-text search on ``documents`` (title + abstract), facets, and canned queries
-  (:data:`CANNED_QUERIES`) for the common questions.
+  full-text search (title + abstract) on ``documents`` and on the narrow ``studies`` rows,
+  facets, internal tables hidden, and canned queries (:data:`CANNED_QUERIES`) for the common
+  questions, relevance-ranked search among them.
 
 Datasette is an optional dependency; without it :func:`serve` raises :class:`ConfigError`.
 """
 
 from __future__ import annotations
 
+import copy
 import importlib.util
 import ipaddress
 import json
+import signal
 import socket
 import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 from .errors import ConfigError, StoreError
@@ -34,16 +41,22 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8001
 
 # Local single-user browsing: canned queries over a large database may need more than the
-# default second; 50 rows a page keeps abstracts readable.
+# default second; 50 rows a page and abstracts cut at 300 characters in lists keep tables
+# readable (a record's own page shows the whole abstract).
 SETTINGS: dict[str, str] = {
     "sql_time_limit_ms": "5000",
     "default_page_size": "50",
-    "truncate_cells_html": "600",
+    "truncate_cells_html": "300",
 }
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"
-_FTS_SHADOWS = ("documents_fts_data", "documents_fts_idx", "documents_fts_docsize")
-_FTS_SHADOWS += ("documents_fts_config",)
+# FTS5 keeps its index in shadow tables; Datasette hides them, we say so explicitly.
+FTS_TABLES = ("documents_fts", "search_index")
+_FTS_SHADOWS = tuple(
+    f"{table}_{part}"
+    for table in FTS_TABLES
+    for part in ("data", "idx", "content", "docsize", "config")
+)
 
 _ROW = "one row per"
 _DOC_ID = "Record id of the study (documents.id)."
@@ -71,18 +84,15 @@ TABLES: dict[str, dict[str, Any]] = {
             "authors": "JSON list of author names.",
             "publication_types": "JSON list of publication types (e.g. Clinical Trial).",
             "source": "Input path or URL the document was first read from.",
-            "kind": "How the input was read: text, html, pubmed-xml, medline, pmc-jats, "
-            "ris …",
+            "kind": "Input format: text, html, pubmed-xml, medline, pmc-jats, abst, ris …",
             "site": "Site profile used to clean a web page (pubmed, generic …), if any.",
-            "content_hash": "Hash of the whitespace-normalised, case-folded title and "
-            "abstract.",
+            "content_hash": "Hash of the whitespace-normalised, case-folded title and abstract.",
             "updated_at": "When the row was last written (UTC, ISO 8601).",
             "pmcid": "PubMed Central id (PMC…).",
             "date": "Publication date: YYYY, YYYY-MM or YYYY-MM-DD.",
             "mesh_terms": "JSON list of MeSH headings ({term, major, qualifiers}).",
             "keywords": "JSON list of author keywords.",
-            "sources": "JSON list of every input this study was read from (duplicates "
-            "merged).",
+            "sources": "JSON list of every input this study was read from (duplicates merged).",
             "title_key": "Title reduced to case-folded letters and digits, for duplicate "
             "detection.",
         },
@@ -132,8 +142,7 @@ TABLES: dict[str, dict[str, Any]] = {
         "columns": {
             "doc_id": _DOC_ID,
             "name": "Arm name as written (often an abbreviation).",
-            "long_form": "Expansion of an abbreviated name (IVIg → intravenous "
-            "immunoglobulin).",
+            "long_form": "Expansion of an abbreviated name (IVIg → intravenous immunoglobulin).",
             "role": "intervention or comparator.",
             "n": "Participants in the arm, when stated.",
             "start": _START,
@@ -220,6 +229,20 @@ TABLES: dict[str, dict[str, Any]] = {
         "columns": {"title": "Indexed title.", "abstract": "Indexed abstract."},
         "hidden": True,
     },
+    "search_index": {
+        "description": "Trigram full-text index (FTS5) behind the structured filters of "
+        "'evidence query', one row per study (rowid = documents.rowid): case-folded names "
+        "joined with ' ‖ '.",
+        "columns": {
+            "doc_id": _DOC_ID,
+            "intervention": "Intervention arm names and long forms, INTERVENTION and "
+            "COMPARATOR spans.",
+            "comparator": "Comparator arm names and long forms, COMPARATOR spans.",
+            "condition": "The population's condition and CONDITION spans.",
+            "outcome": "Outcome names and OUTCOME spans.",
+        },
+        "hidden": True,
+    },
     "_migrations": {
         "description": "Schema migrations applied to this database.",
         "columns": {
@@ -232,69 +255,83 @@ TABLES: dict[str, dict[str, Any]] = {
 }
 
 
-def _view_columns() -> dict[str, str]:
-    """Descriptions of view columns, reused from the tables they are read from."""
-    docs = TABLES["documents"]["columns"]
-    ev = TABLES["evidence"]["columns"]
-    return {
-        **{k: docs[k] for k in ("pmid", "doi", "year", "journal")},
-        "id": TABLES["documents"]["columns"]["id"],
-        "doc_id": _DOC_ID,
-        "title": _TITLE,
-        **{k: ev[k] for k in ("condition", "population", "n", "design", "conclusion")},
-    }
+def _described(table: str, *names: str) -> dict[str, str]:
+    """Column descriptions copied from ``table``, for tables and views that copy its columns."""
+    columns: dict[str, str] = TABLES[table]["columns"]
+    return {name: columns[name] for name in names}
 
 
-_VIEW_SHARED = _view_columns()
+TABLES["studies"] = {
+    "description": f"Narrow search rows, {_ROW} study: what 'evidence query' filters, sorts "
+    "and lists. Full-text search covers the study's title and abstract.",
+    "columns": {
+        "rowid": "The study's documents.rowid (also its rowid in documents_fts).",
+        "id": _DOC_ID,
+        **_described("documents", "title", "year", "pmid", "doi"),
+        **_described("evidence", "n", "design", "condition", "interventions", "comparators"),
+    },
+    "fts_table": "documents_fts",
+    "fts_pk": "rowid",
+    "label_column": "title",
+    "facets": ["design", "year"],
+    "sortable_columns": ["id", "title", "year", "pmid", "n", "design", "condition"],
+}
+
+_DOSE_COLUMNS = [c for c in TABLES["doses"]["columns"] if c != "doc_id"]
+_OUTCOME_COLUMNS = [
+    c for c in TABLES["outcomes"]["columns"] if c not in ("doc_id", "direction_text")
+]
+_STUDY = {"doc_id": _DOC_ID, "pmid": _PMID, "year": _YEAR, "title": _TITLE}
 
 VIEWS: dict[str, dict[str, Any]] = {
     "evidence_view": {
         "description": f"Flat summary of each study ({_ROW} study): metadata, population, "
         "design and arms, outcomes and adverse events joined with '; '.",
         "columns": {
-            **{k: _VIEW_SHARED[k] for k in ("id", "pmid", "doi", "year", "journal", "title")},
-            **{k: _VIEW_SHARED[k] for k in ("condition", "population", "n", "design")},
+            **_described("documents", "id", "pmid", "doi", "year", "journal", "title"),
+            **_described("evidence", "condition", "population", "n", "design"),
             "interventions": "Intervention arms, long form (abbreviation), joined with '; '.",
             "comparators": "Comparator arms joined with '; '.",
             "outcomes": "Distinct outcome names joined with '; '.",
             "adverse_events": "Adverse events and withdrawals joined with '; '.",
-            "conclusion": _VIEW_SHARED["conclusion"],
+            **_described("evidence", "conclusion"),
         },
         "facets": ["design", "year"],
         "sort_desc": "n",
-        "sortable_columns": ["id", "pmid", "year", "journal", "title", "condition", "n"]
-        + ["design"],
+        "sortable_columns": ["id", "pmid", "year", "journal", "title", "condition", "n", "design"],
     },
     "doses_view": {
         "description": f"Doses with the study's PMID, year and title, {_ROW} dose.",
-        "columns": {
-            **{k: _VIEW_SHARED[k] for k in ("doc_id", "pmid", "year", "title")},
-            **{k: v for k, v in TABLES["doses"]["columns"].items() if k != "doc_id"},
-        },
+        "columns": {**_STUDY, **_described("doses", *_DOSE_COLUMNS)},
         "facets": ["unit", "route", "phase"],
     },
     "outcomes_view": {
-        "description": f"Outcome results with the study's PMID, year and title, {_ROW} "
-        "result.",
-        "columns": {
-            **{k: _VIEW_SHARED[k] for k in ("doc_id", "pmid", "year", "title")},
-            **{
-                k: v
-                for k, v in TABLES["outcomes"]["columns"].items()
-                if k not in ("doc_id", "direction_text")
-            },
-        },
+        "description": f"Outcome results with the study's PMID, year and title, {_ROW} result.",
+        "columns": {**_STUDY, **_described("outcomes", *_OUTCOME_COLUMNS)},
         "facets": ["direction", "effect"],
     },
 }
 
 # A LIKE pattern for a parameter: an empty field matches everything.
 _LIKE = "'%' || :{} || '%'"
-_ARM_MATCHES = (
-    f"(a.name LIKE {_LIKE.format('{0}')} OR a.long_form LIKE {_LIKE.format('{0}')})"
-)
+_ARM_MATCHES = f"(a.name LIKE {_LIKE.format('{0}')} OR a.long_form LIKE {_LIKE.format('{0}')})"
 
 CANNED_QUERIES: dict[str, dict[str, str]] = {
+    "search_abstracts": {
+        "title": "Search abstracts by relevance",
+        "description": "Studies whose title or abstract contains the words as a phrase "
+        "(stemmed: 'randomized trial' also finds 'randomized trials'), best match first, "
+        "with the matching passage.",
+        "sql": """
+SELECT d.id, d.pmid, d.year, d.title,
+  snippet(documents_fts, -1, '**', '**', ' … ', 16) AS passage, e.design, e.n
+FROM documents_fts
+JOIN documents d ON d.rowid = documents_fts.rowid
+LEFT JOIN evidence e ON e.id = d.id
+WHERE documents_fts MATCH '"' || replace(:words, '"', '""') || '"'
+ORDER BY documents_fts.rank
+LIMIT 200""",
+    },
     "studies_by_intervention": {
         "title": "Studies by intervention",
         "description": "Studies with an arm whose name or long form contains the text "
@@ -363,8 +400,7 @@ ORDER BY d.year IS NULL, d.year DESC, d.id, ae.start""",
     },
     "studies_by_condition": {
         "title": "Studies by condition",
-        "description": "Studies whose condition or population contains the text, "
-        "largest first.",
+        "description": "Studies whose condition or population contains the text, largest first.",
         "sql": """
 SELECT id, pmid, year, title, condition, population, n, design, interventions, comparators,
   outcomes
@@ -396,7 +432,7 @@ def datasette_metadata(database: str = "evidence") -> dict[str, Any]:
     Returns:
         A JSON-serialisable dict for ``datasette serve --metadata``.
     """
-    tables = {**json.loads(json.dumps(TABLES)), **json.loads(json.dumps(VIEWS))}
+    tables = copy.deepcopy({**TABLES, **VIEWS})
     queries = {
         name: {**query, "sql": query["sql"].strip()} for name, query in CANNED_QUERIES.items()
     }
@@ -554,12 +590,49 @@ def serve(
             open_browser=open_browser,
             allow_remote=allow_remote,
         )
-        try:
-            result = subprocess.run(cmd, check=False)
-        except KeyboardInterrupt:  # Ctrl-C reaches Datasette too; it shuts down on its own
-            return
-    if result.returncode not in (0, -2):  # -2: ended by SIGINT
-        raise ConfigError(f"datasette exited with status {result.returncode}")
+        with _sigterm_as_exit():
+            returncode = _run(cmd)
+    if returncode != 0:
+        raise ConfigError(f"datasette exited with status {returncode}")
+
+
+def _run(cmd: list[str]) -> int:
+    """Run Datasette in the foreground; whatever ends this process ends Datasette too."""
+    proc = subprocess.Popen(cmd)
+    try:
+        return proc.wait()
+    except KeyboardInterrupt:  # Ctrl-C reached Datasette as well; let it finish shutting down
+        _stop(proc)
+        return 0
+    finally:
+        if proc.poll() is None:
+            _stop(proc)
+
+
+def _stop(proc: subprocess.Popen[bytes], timeout: float = 10.0) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def _exit_on_signal(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(128 + signum)
+
+
+@contextmanager
+def _sigterm_as_exit() -> Iterator[None]:
+    """Turn SIGTERM into SystemExit, so ``_run`` stops Datasette instead of orphaning it."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _exit_on_signal)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 __all__ = [
