@@ -410,7 +410,7 @@ def summarize(
         evidence summarize asthma --design rct -o output/asthma.html
         evidence summarize --condition diabetes --format markdown > diabetes.md
     """
-    from .query import load_matching
+    from .query import equivalent_names, load_matching
     from .store import database
     from .summarize import build_summary, render_html, render_markdown, render_terminal
 
@@ -422,7 +422,8 @@ def summarize(
         )
     with database(_db_path(db_path), create=False) as db:
         records = load_matching(db, q)
-    summary = build_summary(records, query=q.describe())
+        focus = equivalent_names(db, q.intervention) if q.intervention else []
+    summary = build_summary(records, query=q.describe(), focus=focus)
     if fmt == "terminal":
         if output is not None:
             raise click.UsageError("--format terminal cannot be written to a file; use markdown")

@@ -475,7 +475,7 @@ def check_host(host: str, *, allow_remote: bool = False) -> str:
     if not loopback:
         raise ConfigError(
             f"refusing to serve on {host!r}: only 127.0.0.1/localhost unless remote access "
-            "is explicitly allowed"
+            "is explicitly allowed (--allow-remote)"
         )
     return host
 

@@ -56,6 +56,8 @@ def test_summarize_formats(db_file: Path, tmp_path: Path) -> None:
         "summarize", "--intervention", "IVIg", "--format", "markdown", "--db", str(db_file)
     )
     assert markdown.startswith("#") and "400 mg/kg" in markdown
+    groups = [line for line in markdown.splitlines() if line.startswith("## ") and ". " in line]
+    assert "intravenous immunoglobulin" in groups[0].lower()  # the asked-for drug first
     report = tmp_path / "ivig.html"
     run("summarize", "--intervention", "IVIg", "-o", str(report), "--db", str(db_file))
     html = report.read_text(encoding="utf-8")

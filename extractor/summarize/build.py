@@ -59,13 +59,18 @@ def normalize_name(text: str) -> str:
     return " ".join(text.split()).strip(" .,;:").casefold()
 
 
-def build_summary(records: Iterable[Evidence], *, query: str = "") -> EvidenceSummary:
+def build_summary(
+    records: Iterable[Evidence], *, query: str = "", focus: Iterable[str] = ()
+) -> EvidenceSummary:
     """Group records by intervention and condition (see the module docstring for the rules).
 
     Args:
         records: the studies to summarise (any order; duplicates by id are read once).
         query: the query that selected them, shown in the renderings.
+        focus: intervention names the user asked for (``IVIg``, its long form): groups whose
+            intervention contains one of them come first.
     """
+    wanted = [normalize_name(f) for f in focus if f.strip()]
     unique = {r.id: r for r in records}
     items = [unique[k] for k in sorted(unique)]
     names = _ArmNames(items)
@@ -91,6 +96,7 @@ def build_summary(records: Iterable[Evidence], *, query: str = "") -> EvidenceSu
     ]
     groups.sort(
         key=lambda g: (
+            not any(w in g.intervention or w in normalize_name(g.display_name) for w in wanted),
             -g.n_studies,
             -g.total_participants,
             g.intervention,
