@@ -23,7 +23,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from .errors import ExtractorError, ModelError
-from .nlp.common import COUNT, abbreviation_records
+from .nlp.common import COUNT, abbreviation_records, doc_text
 from .nlp.direction import find_direction
 from .nlp.pipeline import get_pipeline, pipeline_label
 from .nlp.sample_size import SAMPLE_SIZE_KINDS, pick_total
@@ -81,6 +81,7 @@ _MODIFIERS = re.compile(r"^(?:(?:low|high|standard|single|repeated)[- ]dose|oral
 def make_doc(nlp: Language, document: Document) -> Doc:
     """Tokenise ``document.abstract`` and attach the inputs the components read."""
     doc = nlp.make_doc(document.abstract)
+    doc.user_data["evidence.text"] = document.abstract  # = doc.text; see nlp.common.doc_text
     doc._.doc_sections = [[s.label, s.start, s.end] for s in document.sections] or None
     doc._.title = document.title
     doc._.publication_types = list(document.publication_types)
@@ -147,7 +148,7 @@ def extract_many(
 
 def evidence_from_doc(document: Document, doc: Doc, pipeline: str = "") -> Evidence:
     """Build the ``Evidence`` record from a processed ``Doc`` of ``document.abstract``."""
-    text = doc.text
+    text = doc_text(doc)
     sentences: list[list[Any]] = doc._.sent_sections or [[0, len(text), None]]
     starts = [int(r[0]) for r in sentences]
     spans = _spans(doc, sentences, starts)
@@ -310,6 +311,7 @@ def _interventions(
     if strong:
         ordered = [k for k in ordered if k in strong or doses[k]]
     arm_n: dict[str, int] = {}
+    text = doc_text(doc)
     arm_rows = [r for r in doc._.sample_sizes or [] if r["kind"] == "arm"]
     for row in arm_rows:
         # As many sizes as arms named in one sentence: pair them in order ("assigned to A
@@ -320,7 +322,7 @@ def _interventions(
         if len(rows) >= 2 and len(rows) == len(keys):
             arm: str | None = keys[rows.index(row)]
         else:
-            arm = _arm_of_size(doc.text, row, mentions, starts) or nearest(row["start"])
+            arm = _arm_of_size(text, row, mentions, starts) or nearest(row["start"])
         if arm is not None and arm not in arm_n:
             arm_n[arm] = row["n"]
     out: list[Intervention] = []
@@ -418,7 +420,7 @@ def _dose_only_arm(doc: Doc) -> tuple[Intervention, ...]:
     rows = doc._.doses or []
     if not rows:
         return ()
-    text = doc.text
+    text = doc_text(doc)
     first = rows[0]
     name_at = (first["start"], first["end"])
     after = _DRUG_AFTER.match(text[first["end"] : first["end"] + 40])
@@ -493,7 +495,7 @@ def _outcomes(
     A result whose sentence names no outcome (no OUTCOME span before it, no subject phrase) is
     kept under the fallback outcome ``UNNAMED_OUTCOME`` (``start``/``end`` None, listed last).
     """
-    text = doc.text
+    text = doc_text(doc)
     named = [s for s in spans if s.label == "OUTCOME"]
     by_name: dict[tuple[int, int], list[Result]] = {}
     names: dict[tuple[int, int], str] = {}

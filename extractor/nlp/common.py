@@ -181,6 +181,25 @@ def as_number(value: float | None) -> float | int | None:
     return value
 
 
+# --- document text ---------------------------------------------------------------------------
+
+_TEXT_KEY = "evidence.text"
+
+
+def doc_text(doc: Doc) -> str:
+    """``doc.text``, built once per Doc.
+
+    spaCy rebuilds ``Doc.text`` from every token on each access; the components read it many
+    times per document, so it is kept in ``doc.user_data`` (a plain string, so ``nlp.pipe``
+    with ``n_process`` still works).
+    """
+    text = doc.user_data.get(_TEXT_KEY)
+    if not isinstance(text, str):
+        text = doc.text
+        doc.user_data[_TEXT_KEY] = text
+    return text
+
+
 # --- sentences and sections ----------------------------------------------------------------
 
 
@@ -193,9 +212,9 @@ class SentenceIndex:
             rows = (
                 [[s.start_char, s.end_char, None] for s in doc.sents]
                 if doc.has_annotation("SENT_START")
-                else [[0, len(doc.text), None]]
+                else [[0, len(doc_text(doc)), None]]
             )
-        self.rows: list[list[Any]] = [list(r) for r in rows] or [[0, len(doc.text), None]]
+        self.rows: list[list[Any]] = [list(r) for r in rows] or [[0, len(doc_text(doc)), None]]
         self.starts = [int(r[0]) for r in self.rows]
 
     def sentence_of(self, offset: int) -> int:

@@ -33,6 +33,7 @@ from .common import (
     add_spans,
     alternation,
     as_number,
+    doc_text,
     load_patterns,
     parse_count,
     parse_number,
@@ -216,7 +217,7 @@ class DoseFinder:
     # --- component --------------------------------------------------------------------------
 
     def __call__(self, doc: Doc) -> Doc:
-        text = doc.text
+        text = doc_text(doc)
         index = SentenceIndex(doc)
         found = [m for m in self.dose.finditer(text) if self.read_per(m) != ""]
         found += list(self.percent.finditer(text))

@@ -49,6 +49,7 @@ from .common import (
     abbreviation_records,
     add_spans,
     alternation,
+    doc_text,
     load_patterns,
     register_extensions,
     words_of,
@@ -437,7 +438,7 @@ class EntityFinder(EventRules, DesignRules):
     # --- the rules ----------------------------------------------------------------------------
 
     def __call__(self, doc: Doc) -> Doc:
-        text = doc.text
+        text = doc_text(doc)
         index = SentenceIndex(doc)
         self._pending = []
         if self.copy_ents and doc.has_annotation("ENT_IOB"):

@@ -35,7 +35,15 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .common import COUNT, NUMBER_WORD, SentenceIndex, add_spans, parse_count, register_extensions
+from .common import (
+    COUNT,
+    NUMBER_WORD,
+    SentenceIndex,
+    add_spans,
+    doc_text,
+    parse_count,
+    register_extensions,
+)
 
 register_extensions()
 
@@ -438,7 +446,7 @@ class ResultFinder:
 
     def __call__(self, doc: Doc) -> Doc:
         index = SentenceIndex(doc)
-        rows = find_results(doc.text, index)
+        rows = find_results(doc_text(doc), index)
         for row in rows:
             row["source"] = self.name
         add_spans(doc, ((r["start"], r["end"], "RESULT", self.name) for r in rows))

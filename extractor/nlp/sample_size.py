@@ -31,6 +31,7 @@ from .common import (
     SentenceIndex,
     add_spans,
     alternation,
+    doc_text,
     load_patterns,
     parse_count,
     register_extensions,
@@ -421,7 +422,7 @@ class SampleSizeFinder:
         )
 
     def __call__(self, doc: Doc) -> Doc:
-        text = doc.text
+        text = doc_text(doc)
         index = SentenceIndex(doc)
         found: list[dict[str, Any]] = []
         taken: list[tuple[int, int]] = []

@@ -16,7 +16,7 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .common import load_patterns, register_extensions
+from .common import doc_text, load_patterns, register_extensions
 
 register_extensions()
 
@@ -69,14 +69,15 @@ class SectionTagger:
         return sections
 
     def __call__(self, doc: Doc) -> Doc:
+        text = doc_text(doc)
         sections = doc._.doc_sections
         if not sections:
-            sections = self.detect(doc.text)
+            sections = self.detect(text)
         doc._.doc_sections = [[str(lab), int(s), int(e)] for lab, s, e in sections]
         has_sents = doc.has_annotation("SENT_START")
         # Section bodies and the headings before them always start a sentence.
         for _label, start, _end in doc._.doc_sections:
-            for offset in (start, self._heading_start(doc.text, start)):
+            for offset in (start, self._heading_start(text, start)):
                 span = doc.char_span(offset, offset + 1, alignment_mode="expand")
                 if span is not None and len(span) and span.start > 0:
                     doc[span.start].is_sent_start = True
@@ -84,11 +85,11 @@ class SectionTagger:
             self._split_after_dotted_tokens(doc)
             sents = [(s.start_char, s.end_char) for s in doc.sents]
         else:
-            sents = [(0, len(doc.text))]
+            sents = [(0, len(text))]
         rows: list[list[Any]] = []
         for start, end in sents:
             first = start
-            while first < end and doc.text[first].isspace():
+            while first < end and text[first].isspace():
                 first += 1
             label = None
             for lab, s_start, s_end in doc._.doc_sections:
