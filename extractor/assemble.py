@@ -247,8 +247,13 @@ def _interventions(
                 return short
         return _MODIFIERS.sub("", mention).lower()
 
-    arms = [
+    candidates = [
         s for s in spans if s.label in ("INTERVENTION", "COMPARATOR") and not _junk_arm_name(s.text)
+    ]
+    # The rules name arms precisely and attach doses and sizes to them; a PICO model's
+    # INTERVENTION spans name the arms only when the rules found none.
+    arms = [s for s in candidates if not _from_model(s)] or [
+        s for s in candidates if not _DOSE_LIKE.search(s.text)
     ]
     single = {key_of(s.text) for s in arms if " " not in key_of(s.text)}
     # Arms a randomisation sentence named apart ("albumin-bound paclitaxel" vs "standard
@@ -450,7 +455,10 @@ def _dose_only_arm(doc: Doc) -> tuple[Intervention, ...]:
 def _population(doc: Doc, spans: tuple[Span, ...]) -> Population:
     sizes = doc._.sample_sizes or []
     chosen = pick_total(sizes)
-    pop = next((s for s in spans if s.label == "POPULATION"), None)
+    populations = [s for s in spans if s.label == "POPULATION"]
+    pop = next((s for s in populations if not _from_model(s)), None) or next(
+        iter(populations), None
+    )
     conditions = [s for s in spans if s.label == "CONDITION"]
     condition = None
     ranked = [s for s in conditions if s.source.endswith(".title")] + [
@@ -533,6 +541,8 @@ def _outcomes(
         if key in grouped and key not in names:
             continue  # a sibling level of an outcome already named ("partial improvement")
         if key not in names and not any(a <= span.start and span.end <= b for a, b in names):
+            if _from_model(span) and span.text.casefold() in {n.casefold() for n in names.values()}:
+                continue  # the model tags each mention; list an outcome once
             names[key] = span.text
             by_name.setdefault(key, [])
     out = [
@@ -543,6 +553,15 @@ def _outcomes(
     if _UNNAMED_KEY in names:
         out.append(Outcome(name=UNNAMED_OUTCOME, results=tuple(by_name[_UNNAMED_KEY])))
     return tuple(out)
+
+
+def _from_model(span: Span) -> bool:
+    """True for a span a statistical model produced (not a rule)."""
+    return span.source == "model" or span.source.startswith(("model", "pico"))
+
+
+# A dose or count, not a name ("g/kgx2", "400 mg/kg"): never an arm name from a model span.
+_DOSE_LIKE = re.compile(r"\d|\b(?:mg|g|kg|ug|mcg|ml|iu)\b|/kg", re.I)
 
 
 #: Name of the outcome that holds results whose sentence names no outcome.

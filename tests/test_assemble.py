@@ -217,14 +217,25 @@ def test_assemble_pipeline_without_models_is_rules_only(tmp_path):
 def test_assemble_pipeline_sources_pico_model(tmp_path):
     pico = spacy.blank("en")
     ruler = pico.add_pipe("entity_ruler")
-    ruler.add_patterns([{"label": "INTERVENTION", "pattern": [{"LOWER": "zinc"}]}])
+    ruler.add_patterns(
+        [
+            {"label": "INTERVENTION", "pattern": [{"LOWER": "zinc"}]},
+            {"label": "OUTCOME", "pattern": [{"LOWER": "linear"}, {"LOWER": "growth"}]},
+        ]
+    )
     pico.to_disk(tmp_path / "pico")
     nlp = build_pipeline(models_dir=tmp_path)
     assert (
         nlp.pipe_names.index("pico_entity_ruler") == nlp.pipe_names.index("evidence_entities") - 1
     )
-    ev = extract_evidence(Document(title="", abstract="Children were given zinc daily."), nlp)
-    assert ("INTERVENTION", "zinc", "model") in {(s.label, s.text, s.source) for s in ev.spans}
+    text = "Children were given zinc daily and linear growth was recorded."
+    ev = extract_evidence(Document(title="", abstract=text), nlp)
+    found = {(s.label, s.text, s.source) for s in ev.spans}
+    # the model's span where the rules found nothing; the rules' own where both did
+    assert ("OUTCOME", "linear growth", "model") in found
+    assert ("INTERVENTION", "zinc", "model") not in found
+    assert any(label == "INTERVENTION" and t == "zinc" for label, t, _ in found)
+    assert "linear growth" in [o.name for o in ev.outcomes]
     assert ev.pipeline == "evidence-rules+pico/0.1.0"
 
 

@@ -139,14 +139,40 @@ def test_nlp_pico_plugin_components(nlp_with_model):
 
 
 def test_nlp_pico_plugin_seed_spans(nlp_with_model, seed_document):
+    """Model spans complement the rules: none overlaps a rule span of its PICO element."""
     from extractor.assemble import make_doc
+    from extractor.nlp.entities import _ELEMENT
 
     doc = nlp_with_model(make_doc(nlp_with_model, seed_document))
-    model = {(s.label_, s.text) for s in doc.spans["evidence"] if s.id_ == "model"}
-    labels = {label for label, _ in model}
-    assert {"POPULATION", "INTERVENTION", "OUTCOME"} <= labels, model
-    # the model reads the seed's treatment as an intervention somewhere
-    assert any("immunoglobulin" in t or "IVIg" in t for lab, t in model if lab == "INTERVENTION")
+    spans = list(doc.spans["evidence"])
+    model = [s for s in spans if s.id_ == "model"]
+    rules = [s for s in spans if s.id_ != "model"]
+    assert model, "the model adds spans the rules missed"
+    for m in model:
+        for r in rules:
+            if _ELEMENT.get(r.label_) == _ELEMENT.get(m.label_):
+                assert not (r.start < m.end and m.start < r.end), (m.text, r.text)
+    # the rules' reading of the treatment stands (the model alone reads "therapy" etc.)
+    assert any(s.text == "IVIg" and s.label_ == "INTERVENTION" for s in rules)
+
+
+def test_nlp_pico_plugin_keeps_the_seed_record(nlp, nlp_with_model, seed_document):
+    """Plugging the model in leaves the rule-built record of the seed as it is."""
+    from extractor.assemble import extract_evidence
+
+    rules_only = extract_evidence(seed_document, nlp)
+    with_model = extract_evidence(seed_document, nlp_with_model)
+    assert with_model.interventions == rules_only.interventions  # IVIg, both doses, no g/kgx2
+    assert with_model.population == rules_only.population
+    assert with_model.design == rules_only.design
+    assert with_model.adverse_events == rules_only.adverse_events
+    named = {o.name: o.results for o in rules_only.outcomes}
+    for outcome in with_model.outcomes:
+        if outcome.name in named:
+            assert outcome.results == named[outcome.name]
+    assert sum(len(o.results) for o in with_model.outcomes) == sum(
+        len(o.results) for o in rules_only.outcomes
+    )
 
 
 def test_nlp_pico_plugin_scispacy_tokenizer_source():
@@ -177,3 +203,22 @@ def test_nlp_pico_quality_gate(shared_dir):
     }
     low = {k: (round(measured[k], 4), floor) for k, floor in FLOORS.items() if measured[k] < floor}
     assert not low, f"below the quality floors (measured, floor): {low}"
+
+
+@pytest.mark.parametrize(
+    ("phrase", "fragment"),
+    [
+        ("alveolar and", True),
+        ("22.81", True),
+        ("of two-hand coordination", True),
+        ("Exploratory effect sizes (Cohen", True),
+        ("fluid milk, and yogurt) versus nondairy products (one serving/day", True),
+        ("plasma heparin-binding protein levels", False),
+        ("time to return to normal daily activities", False),
+        ("mean SBP or DBP", False),
+    ],
+)
+def test_model_fragments_are_dropped(phrase: str, fragment: bool) -> None:
+    from extractor.nlp.entities import _fragment
+
+    assert _fragment(phrase) is fragment
