@@ -71,6 +71,7 @@ _ELEMENT = {
     "COMPARATOR": "I",
     "DOSE": "I",
     "OUTCOME": "O",
+    "ADVERSE_EVENT": "O",  # an adverse event the rules listed is not an outcome again
 }
 
 
