@@ -463,3 +463,55 @@ def test_nlp_sample_size_one_in_a_bracket_is_not_a_listed_count(nlp):
         "with X and one model tablet of Y)."
     )
     assert [r["n"] for r in doc._.sample_sizes if r["kind"] == "arm"] == [95]
+
+
+@pytest.mark.parametrize(
+    ("text", "arms"),
+    [
+        # denominators of compared fractions whose first count is a capitalised number word
+        ("Eleven of 22 responded with drug A versus four of 20 with placebo.", [22, 20]),
+        # "k [p%] in N" compared between two groups
+        (
+            "After five years, relapse was seen in 30 [5.0%] in 600 women on drug A vs 45 [7.4%] "
+            "in 610 on drug B, respectively.",
+            [600, 610],
+        ),
+        # a range of cycles is not "six (patients) to <arm>"
+        (
+            "One hundred twenty patients were randomly assigned to A (n = 58) or B (n = 62) within "
+            "2 to 4 weeks of completing six to eight cycles of chemotherapy.",
+            [58, 62],
+        ),
+    ],
+)
+def test_nlp_sample_size_fractions_and_ranges(nlp, text, arms):
+    doc = nlp(text)
+    assert [r["n"] for r in doc._.sample_sizes if r["kind"] == "arm"] == arms
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # "a total of" marks the whole of a study, even when two of them add up to a count
+        "Overall, 13,000 women took part. A total of 9,000 women with a uterus were randomized "
+        "to A or placebo, and 4,000 women without a uterus were randomized to B or placebo.",
+        # the split of a group counted for an outcome
+        "Only 7 patients (6%) met the criteria for chronic pain; 4 were in the A group and 3 in "
+        "the B group.",
+    ],
+)
+def test_nlp_sample_size_study_totals_and_outcome_splits_not_arms(nlp, text):
+    doc = nlp(text)
+    assert [r["n"] for r in doc._.sample_sizes if r["kind"] == "arm"] == []
+
+
+def test_nlp_sample_size_counts_at_time_points_are_analysed(nlp):
+    doc = nlp(
+        "Blood was drawn at baseline (n = 80), after three cycles of therapy (n = 72) and at the "
+        "time of surgery (n = 65)."
+    )
+    assert [(r["n"], r["kind"]) for r in doc._.sample_sizes] == [
+        (80, "analysed"),
+        (72, "analysed"),
+        (65, "analysed"),
+    ]

@@ -150,6 +150,8 @@ _ARM_ITEM = re.compile(
     r"(?:(?:(?:were|was|had\s+been)\s+)?(?:(?:randomly|subsequently)\s+)?"
     r"(?:(?:assigned|allocated|randomi[sz]ed|ramdomi[sz]ed|analy[sz]ed|evaluated)\s+)?"
     r"(?:to|into|in|for|on)\s+(?!\d)(?!(?:\w+\s+)?(?:weeks?|months?|years?|days?)\b)"
+    # "completing six to eight cycles" is a range, not "six (patients) to <arm>"
+    rf"(?!(?:{NUMBER_WORD})\s+(?:[\w-]+\s+)?(?:cycles?|courses?|doses?|sessions?|times)\b)"
     # "13 patients were in complete response, 47 in partial response" are states, not arms
     r"(?!(?:complete|partial|stable|progressive|clinical|pathologic\w*)\s+(?:\w+\s+)?"
     r"(?:response|remission|disease)\b)"
@@ -212,6 +214,14 @@ _BREAKDOWN_ITEM = re.compile(
 )
 
 
+# A time point before "(n = ...)": the count is of those assessed then, not of an arm.
+_TIMEPOINT = re.compile(
+    r"(?:\b(?:follow-?up|baseline|pre-?treatment|post-?treatment|pre-?intervention|"
+    r"post-?intervention)|\b(?:at|after|before)\s+(?:the\s+)?(?:time\s+of\s+)?(?:[\w-]+\s+){0,5}?"
+    r"(?:surgery|follow-?up|visits?|cycles?|months?|weeks?|years?|treatment|therapy)"
+    r"(?:\s+alone)?)\s*[(\[]\s*$",
+    re.IGNORECASE,
+)
 _SAMPLED_AFTER = re.compile(
     r"\s*[)\]]\s*(?:were|was|had\s+been|have\s+been)\s+(?:\w+\s+)?(?:randomi[sz]ed|randomly|"
     r"enrolled|recruited|included|accrued|assigned|allocated)\b",
@@ -238,11 +248,17 @@ _PAREN_ARM_TAIL = re.compile(r"\s*(?:\)|with\b|in\b|who\b|receiving\b|treated\b)
 _FRACTION = re.compile(
     r"(?<![\w.,/=·-])(?<![\d\s]:)(?<!between )(?<!from )(?<!since )(?<!until )"
     # "126/311", "8 of 72", "62 (27%) of 231", "N:19/36", "12 (80%) of the 15"
-    rf"(?P<part>\d{{1,5}}|{NUMBER_WORD})(?:\s*/|\s+(?:\(\s*\d+(?:\.\d+)?\s*%\s*\)\s+)?"
+    rf"(?P<part>\d{{1,5}}|(?i:{NUMBER_WORD}))(?:\s*/|\s+(?:\(\s*\d+(?:\.\d+)?\s*%\s*\)\s+)?"
     r"(?:out\s+)?of(?:\s+the)?)\s*"
     r"(?P<num>\d{1,3}(?:,\d{3})+|\d{1,5})"
     r"(?![\w.,/·]?\d)(?!\s*(?:mg|kg|g|ml|m2|h|d|day|week|min)\b)"
     r"(?!\s+(?:and|to)\s+\d{1,2}/\d)"
+)
+# "124 [3.8%] in 3295 women vs 88 [2.6%] in 3343": the count of an outcome, then its group.
+_COUNT_IN = re.compile(
+    r"(?<![\w.,/=·-])(?P<part>\d{1,5})\s*[(\[]\s*\d+(?:\.\d+)?\s*%\s*[)\]]\s+in\s+(?:the\s+)?"
+    r"(?P<num>\d{1,3}(?:,\d{3})+|\d{1,5})(?![\w.,/·]?\d)"
+    r"(?!\s*(?:%|mg|kg|g|ml|h|d|days?|weeks?|months?|years?|min|cycles?)\b)"
 )
 # "... 7.2% (21/292) in the prospective trial compared with 6.8% (46/672) in the retrospective
 # cohort", "9% (126/1356) in Study-1": the denominators of other studies, not of arms.
@@ -524,8 +540,12 @@ class SampleSizeFinder:
                 re.search(r"(?:%|\bpercent)\s*[)\]]?\s*[(\[;,]\s*$", before)
                 or re.match(r"\s*[,;]\s*\d+(?:[.·]\d+)?\s*%", text[end:])
             )
+            sent_lo, sent_hi = index.bounds(index.sentence_of(start))
+            sentence = text[sent_lo:sent_hi]
             if named_arm:
                 kind = "arm"
+            elif _TIMEPOINT.search(before) and not _RANDOMISED.search(sentence):
+                kind = "analysed"  # "At 2-month follow-up (n = 60)", "pre-treatment (N = 110)"
             elif counted:
                 kind = "subgroup"  # "1.5% (n = 46) in the placebo group"
             elif (
@@ -670,7 +690,7 @@ class SampleSizeFinder:
                     for a, b, n in items
                     if re.search(r"\bamong\s+$", text[max(0, a - 8) : a]) or (a, b, n) in named
                 ]
-            if len(items) >= 2:
+            if len(items) >= 2 and not self._outcome_split(text, items, found):
                 for a, b, n in items:
                     mark(a, b, n)
             for m in _SINGLE_ARM.finditer(sentence):
@@ -718,6 +738,11 @@ class SampleSizeFinder:
                 (sent_start + m.start("num"), sent_start + m.end("num"), _int(m.group("num")))
                 for m in self.percent_of.finditer(sentence)
             ]
+            fractions += [
+                (sent_start + m.start("num"), sent_start + m.end("num"), _int(m.group("num")))
+                for m in _COUNT_IN.finditer(sentence)
+                if _int(m.group("num")) > int(m.group("part"))
+            ]
             for a, b, n in self._compared_denominators(sentence, fractions):
                 mark(a, b, n)
         for row in list(found):
@@ -746,6 +771,22 @@ class SampleSizeFinder:
                 continue  # not parts of this total
             for m, n in zip(parts, values, strict=True):
                 mark(inner_start + m.start("num"), inner_start + m.end("num"), n)
+
+    @staticmethod
+    def _outcome_split(
+        text: str, items: list[tuple[int, int, int]], found: list[dict[str, Any]]
+    ) -> bool:
+        """Whether ``items`` split a group counted for an outcome just before them: "Only 9
+        patients (8%) met the criteria; 5 were in the A and 4 in the B group"."""
+        total = sum(n for _, _, n in items)
+        first = min(a for a, _, _ in items)
+        for row in found:
+            if row["n"] != total or row["kind"] != "subgroup" or not 0 < first - row["end"] < 200:
+                continue
+            between = re.sub(r"\([^()]*\)|\[[^\[\]]*\]", "", text[row["end"] : first])
+            if _OUTCOME_AFTER.search(between):
+                return True
+        return False
 
     @staticmethod
     def _compared_denominators(
@@ -846,6 +887,8 @@ class SampleSizeFinder:
                 continue
             if any(_SCREENED_CUES.search(text[p["end"] : p["end"] + 40]) for p in parts):
                 continue  # "Except for the 4 cases lost to follow-up, the remaining 191 ..."
+            if any(re.match(r"(?:a\s+)?total\s+of\b", p["text"], re.I) for p in parts):
+                continue  # "A total of 16,608 women ... and 10,739 women": two studies' totals
             sent_start = index.bounds(parts[0]["sentence"])[0]
             sent_end = index.bounds(parts[-1]["sentence"])[1]
             if not (_ARM_CONTEXT.search(text[sent_start:sent_end]) or row.get("equals")):
