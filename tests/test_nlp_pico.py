@@ -23,14 +23,15 @@ EBM_DEV = Path("data") / "ebm_nlp" / "starting_spans" / "dev.txt"
 # EBM-NLP dev.txt (token level, fractions). They sit just under the measured figures (see
 # models/README.md); raise them when the model improves, never lower them silently.
 GATE_DOCS = 100
-# Measured 2026-11-25 (models/pico 0.1.0): macro 0.6405, P 0.6869, I 0.6015, O 0.6331,
-# span overlap macro 0.6650.
+# Measured 2026-11-25 (models/pico-tagger with static vectors, pico-vectors.cfg): macro 0.6590,
+# P 0.6977, I 0.6221, O 0.6571, span overlap macro 0.6786 (the model without vectors: 0.6405,
+# 0.6869, 0.6015, 0.6331, 0.6650).
 FLOORS = {
-    "token_macro_f": 0.63,
-    "token_P_f": 0.675,
-    "token_I_f": 0.59,
-    "token_O_f": 0.62,
-    "span_overlap_macro_f": 0.655,
+    "token_macro_f": 0.65,
+    "token_P_f": 0.685,
+    "token_I_f": 0.61,
+    "token_O_f": 0.645,
+    "span_overlap_macro_f": 0.665,
 }
 
 
@@ -185,6 +186,9 @@ def test_nlp_pico_plugin_scispacy_tokenizer_source():
         nlp.tokenizer = combined_rule_tokenizer(nlp)
     nlp.add_pipe("sentencizer")
     pico = spacy.load(MODEL)
+    # add_pipe(source=...) never copies the vocab's vectors; the tagger's static vectors
+    # (looked up by ORTH, see extractor/training/vectors.py) must come along.
+    nlp.vocab.vectors = pico.vocab.vectors
     for name in pico.pipe_names:
         nlp.add_pipe(name, source=pico)
     doc = nlp("Forty children with otitis media received amoxicillin for 10 days.")

@@ -57,6 +57,9 @@ def _source_pico(nlp: Language, path: Path) -> list[str]:
         pico = spacy.load(path)
     except Exception as exc:  # spaCy raises many kinds (OSError, ValueError, config errors)
         raise ModelError(f"cannot load PICO model: {exc}", source=str(path)) from exc
+    # add_pipe(source=...) never copies vocab.vectors; a tok2vec with static vectors needs them
+    if pico.vocab.vectors.shape[0] and not nlp.vocab.vectors.shape[0]:
+        nlp.vocab.vectors = pico.vocab.vectors
     added: list[str] = []
     for name in pico.pipe_names:
         if name in nlp.pipe_names:

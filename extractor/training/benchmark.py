@@ -77,8 +77,9 @@ def main(argv: list[str] | None = None) -> None:
     with_model = REPO / "build" / "with-model"
     with_model.mkdir(parents=True, exist_ok=True)
     link = with_model / "pico"
-    if not link.exists():
-        link.symlink_to(args.model.resolve(), target_is_directory=True)
+    if link.is_symlink() or link.exists():
+        link.unlink()  # always point at the model asked for, not the one of an earlier run
+    link.symlink_to(args.model.resolve(), target_is_directory=True)
     results = {
         "without_model": benchmark_pipeline(empty, args.file, n=args.n, n_process=args.n_process),
         "with_model": benchmark_pipeline(with_model, args.file, n=args.n, n_process=args.n_process),

@@ -30,7 +30,7 @@ DEFAULT_CONFIG = REPO / "models" / "configs" / "pico.cfg"
 DEFAULT_BUILD = REPO / "build" / "pico"
 DEFAULT_OUTPUT = REPO / "models" / "pico-tagger"
 MODEL_NAME = "pico"
-MODEL_VERSION = "0.1.0"
+MODEL_VERSION = "0.2.0"
 
 
 BIAS_GRID = (0.0, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5)
