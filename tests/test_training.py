@@ -11,7 +11,7 @@ import extractor.nlp.pico  # noqa: F401  (registers evidence_pico_spans until th
 from extractor.errors import ExtractorError
 from extractor.training.ebm_nlp import guess_spaces, iter_ebm_documents, read_ebm_nlp
 from extractor.training.evaluate import evaluate_pico, format_table, span_scores
-from extractor.training.train import DEFAULT_CONFIG, train_pico
+from extractor.training.train import PLAIN_CONFIG, train_pico
 
 SAMPLE = """-DOCSTART- -111- O O
 
@@ -91,7 +91,7 @@ def test_training_smoke(shared_dir, tmp_path, sample_file):
     out = train_pico(
         shared_dir,
         tmp_path / "pico",
-        config=DEFAULT_CONFIG,
+        config=PLAIN_CONFIG,
         max_steps=6,
         n_docs=8,
         dev_docs=4,

@@ -26,7 +26,9 @@ from ..nlp import pico  # noqa: F401  (registers the evidence_pico_spans factory
 from .ebm_nlp import DEV_FILE, EBM_SUBDIR, write_docbins
 
 REPO = Path(__file__).resolve().parents[2]
-DEFAULT_CONFIG = REPO / "models" / "configs" / "pico.cfg"
+DEFAULT_CONFIG = REPO / "models" / "configs" / "pico-vectors.cfg"
+# The tagger without static vectors (0.1.0); quick to train, used by the smoke test.
+PLAIN_CONFIG = REPO / "models" / "configs" / "pico.cfg"
 DEFAULT_BUILD = REPO / "build" / "pico"
 DEFAULT_OUTPUT = REPO / "models" / "pico-tagger"
 MODEL_NAME = "pico"
@@ -167,6 +169,15 @@ def train_pico(
     if max_steps is not None:
         settings["training.max_steps"] = max_steps
     settings.update(overrides or {})
+    if "include_static_vectors = true" in config.read_text(encoding="utf-8") and not settings.get(
+        "paths.vectors"
+    ):
+        from .vectors import build_vectors
+
+        vectors = build / "vectors"
+        if not (vectors / "model").is_dir():
+            build_vectors(shared_dir, vectors)  # word2vec on the shared corpora, 3–6 minutes
+        settings["paths.vectors"] = str(vectors / "model")
     checkpoints = build / "training"
     started = time.perf_counter()
     spacy_train(config, checkpoints, overrides=settings)
