@@ -67,6 +67,8 @@ def test_cli_train_pico_smoke(shared_dir: Path, tmp_path: Path) -> None:
             str(shared_dir),
             "--output",
             str(out),
+            "--config",  # the plain tagger: the default also trains word vectors (minutes)
+            str(Path(__file__).resolve().parent.parent / "models" / "configs" / "pico.cfg"),
             "--max-steps",
             "2",
             "--n-docs",
