@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from .cli_common import CONTEXT, F, db_option, friendly_errors
+from .cli_common import CONTEXT, F, db_option, friendly_errors, output_option
 from .cli_common import db_path_or_default as _db_path
 from .cli_evaluate import evaluate, train
 from .errors import ExtractorError
@@ -246,11 +246,6 @@ def query_options(func: F) -> F:
     return func
 
 
-def _clip(text: str, width: int) -> str:
-    """``text`` cut to ``width`` characters with an ellipsis (one table row per study)."""
-    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
-
-
 def _make_query(terms: tuple[str, ...], **filters: Any) -> Any:
     from .query import Query
 
@@ -296,7 +291,7 @@ def query(terms: tuple[str, ...], fmt: str, db_path: Path | None, **filters: Any
         evidence query --route oral --dose-unit mg/kg --csv > oral-weight-dosed.csv
     """
     from .query import search
-    from .render import hits_to_csv
+    from .render import clip, hits_to_csv
     from .store import database
 
     q = _pop_query(terms, filters)
@@ -313,8 +308,8 @@ def query(terms: tuple[str, ...], fmt: str, db_path: Path | None, **filters: Any
                 h.id,
                 str(h.year or ""),
                 str(h.n if h.n is not None else ""),
-                _clip(h.design or "", 24),
-                _clip("; ".join(h.interventions), 30),
+                clip(h.design or "", 24),
+                clip("; ".join(h.interventions), 30),
                 h.title,
             ]
             for h in hits
@@ -323,7 +318,7 @@ def query(terms: tuple[str, ...], fmt: str, db_path: Path | None, **filters: Any
         used = sum(max((len(r[i]) for r in rows), default=0) for i in range(5)) + 3 * 6 + 1
         table = Table(*header, show_lines=False)
         for row in rows:
-            table.add_row(*row[:5], _clip(row[5], max(20, console.width - used)))
+            table.add_row(*row[:5], clip(row[5], max(20, console.width - used)))
         console.print(table)
         click.echo(f"{len(hits)} record(s)", err=True)
 
@@ -332,12 +327,7 @@ def query(terms: tuple[str, ...], fmt: str, db_path: Path | None, **filters: Any
 @click.argument("record_id")
 @click.option("--json", "as_json", is_flag=True, help="Print the record as JSON.")
 @click.option("--html", "as_html", is_flag=True, help="An HTML evidence card (spans highlighted).")
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write to this file instead of standard output.",
-)
+@output_option("Write to this file instead of standard output.")
 @db_option
 @friendly_errors
 def show(
@@ -384,12 +374,7 @@ def _emit(text: str, output: Path | None) -> None:
     type=click.Choice(["terminal", "markdown", "html"]),
     help="Output format [default: from the -o suffix (.md, .html), else terminal].",
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the summary to this file.",
-)
+@output_option("Write the summary to this file.")
 @db_option
 @friendly_errors
 def summarize(

@@ -49,3 +49,13 @@ def db_option(func: F) -> F:
 
 def db_path_or_default(db_path: Path | None) -> Path:
     return db_path or get_settings().db_path
+
+
+def output_option(help_text: str) -> Callable[[F], F]:
+    """``-o/--output FILE`` for commands that print a text report or write it to a file."""
+    return click.option(
+        "-o",
+        "--output",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help=help_text,
+    )

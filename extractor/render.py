@@ -9,6 +9,12 @@ from collections.abc import Sequence
 from .query import Hit
 from .records import Evidence
 
+
+def clip(text: str, width: int) -> str:
+    """``text`` cut to ``width`` characters, ending in an ellipsis when it was longer."""
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
 HIT_COLUMNS = ("id", "year", "n", "design", "condition", "interventions", "comparators", "title")
 
 

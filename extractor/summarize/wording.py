@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..records import Result
+from ..render import clip as _clip
 from .model import EvidenceSummary, GroupSummary
 
 
@@ -61,10 +62,6 @@ def _num(value: float | None) -> str:
 def _round(value: float) -> float:
     """Round away float noise from unit conversion (0.1 × 1e-3 → 0.0001, not 0.00010000…2)."""
     return float(f"{value:.6g}")
-
-
-def _clip(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
 def _overview(summary: EvidenceSummary) -> str:
