@@ -23,7 +23,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from .errors import ExtractorError, ModelError
-from .nlp.common import COUNT, abbreviation_records, doc_text
+from .nlp.common import COUNT, abbreviation_records, doc_text, find_phrase
 from .nlp.direction import find_direction
 from .nlp.pipeline import get_pipeline, pipeline_label
 from .nlp.sample_size import SAMPLE_SIZE_KINDS, pick_total
@@ -239,11 +239,12 @@ def _interventions(
         # "tamoxifen plus OFS"), it does not collapse into the abbreviation inside it.
         combined = mention
         for long, short in long_to_short.items():
-            combined = re.sub(rf"(?i)(?<![\w-]){re.escape(long)}(?![\w-])", short, combined)
+            for start, end in reversed(find_phrase(combined, long)):
+                combined = combined[:start] + short + combined[end:]
         if _COMBINATION.search(combined):
             return _MODIFIERS.sub("", combined).lower()
         for short in short_to_long:
-            if re.search(rf"(?<![\w-]){re.escape(short)}(?![\w-])", mention):
+            if find_phrase(mention, short, ignore_case=False):
                 return short
         return _MODIFIERS.sub("", mention).lower()
 
@@ -642,9 +643,8 @@ def _arm_mentions(text: str, interventions: tuple[Intervention, ...]) -> list[tu
         alias = alias.strip()
         if len(alias) < 2:
             continue
-        flags = 0 if len(alias) <= 5 and alias.upper() == alias else re.IGNORECASE
-        pattern = rf"(?<![\w-]){re.escape(alias)}(?![\w-])"
-        found.extend((m.start(), m.end(), name) for m in re.finditer(pattern, text, flags))
+        exact_case = len(alias) <= 5 and alias.upper() == alias
+        found.extend((a, b, name) for a, b in find_phrase(text, alias, ignore_case=not exact_case))
     found.sort(key=lambda m: (m[0], -(m[1] - m[0])))
     out: list[tuple[int, int, str]] = []
     for m in found:

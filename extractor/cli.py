@@ -64,10 +64,16 @@ def extract(source: str, as_json: bool, as_text: bool, db_path: Path | None, no_
 
 
 def _run_batch(
-    sources: list[str], db_path: Path | None, jsonl: Path | None, batch_size: int, quiet: bool
+    sources: list[str],
+    db_path: Path | None,
+    jsonl: Path | None,
+    batch_size: int,
+    quiet: bool,
+    jobs: int = 1,
 ) -> None:
     """Extract ``sources`` into the database with a progress bar and a summary line."""
     from .extraction import Failure, Skipped, extract_batch
+    from .parallel import resolve_jobs
     from .store import database, store_failure, store_record
 
     err = Console(stderr=True)
@@ -92,6 +98,7 @@ def _run_batch(
             for item in extract_batch(
                 sources,
                 batch_size=batch_size,
+                jobs=resolve_jobs(jobs),
                 on_source=lambda _source: progress.advance(task),
             ):
                 if isinstance(item, Failure):
@@ -136,6 +143,14 @@ def _run_batch(
     help="Also write one JSON record per line to this file.",
 )
 @click.option("--batch-size", default=32, show_default=True, help="Documents per NLP batch.")
+@click.option(
+    "-j",
+    "--jobs",
+    default=1,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Worker processes for the NLP (0: one per CPU core).",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary.")
 @friendly_errors
 def batch(
@@ -144,6 +159,7 @@ def batch(
     db_path: Path | None,
     jsonl: Path | None,
     batch_size: int,
+    jobs: int,
     quiet: bool,
 ) -> None:
     """Extract every source in PATHS into the database.
@@ -159,6 +175,7 @@ def batch(
     Example:
         evidence batch corpus/ --db output/evidence.db --jsonl output/records.jsonl
         evidence batch exports/*.ris pmids.txt --pubmed-query "lupus AND immunoglobulin"
+        evidence batch big-export.nbib --jobs 0    # one worker process per core
     """
     from .extraction import expand_paths
     from .sources import search_pubmed
@@ -170,7 +187,7 @@ def batch(
         if not paths and not pubmed_query:
             raise click.UsageError("give at least one PATH or --pubmed-query")
         raise ExtractorError("no input files found in " + ", ".join(paths or ["the query"]))
-    _run_batch(sources, db_path, jsonl, batch_size, quiet)
+    _run_batch(sources, db_path, jsonl, batch_size, quiet, jobs)
 
 
 @cli.command(context_settings=CONTEXT)

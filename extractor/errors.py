@@ -32,6 +32,10 @@ class ExtractorError(Exception):
         self.message = message
         self.source = source
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # keep ``source`` when an error crosses a process boundary (``batch --jobs``)
+        return (self.__class__, (self.message,), {"source": self.source})
+
     def __str__(self) -> str:
         if self.source:
             return f"{self.source}: {self.message}"

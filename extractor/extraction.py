@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import ExtractorError, InputError, ModelError, NoAbstractError
+from .errors import ConfigError, ExtractorError, InputError, ModelError, NoAbstractError
 from .records import Document, Evidence
 from .settings import Settings, get_settings
 
@@ -171,12 +171,37 @@ def iter_documents(
             on_source(f"pmid:{pmid}")
 
 
+def _records(
+    buffer: list[Document], pipeline: Language, batch_size: int
+) -> list[Evidence | Failure | Skipped]:
+    """Records for a chunk of documents; a document that breaks the pipeline becomes a Failure."""
+    from .assemble import extract_evidence, extract_many
+
+    try:
+        return list(extract_many(buffer, pipeline, batch_size=batch_size))
+    except Exception:  # one bad document must not sink its batch: retry one by one
+        records: list[Evidence | Failure | Skipped] = []
+        for doc in buffer:
+            try:
+                records.append(extract_evidence(doc, pipeline))
+            except Exception as exc:
+                records.append(Failure(doc.source, "model", f"extraction failed: {exc}"))
+        return records
+
+
+def _records_in_worker(buffer: list[Document]) -> list[Evidence | Failure | Skipped]:
+    from .parallel import worker_pipeline
+
+    return _records(buffer, worker_pipeline(), len(buffer))
+
+
 def extract_batch(
     sources: Sequence[str],
     *,
     nlp: Language | None = None,
     settings: Settings | None = None,
     batch_size: int = 32,
+    jobs: int = 1,
     on_source: Callable[[str], None] | None = None,
 ) -> Iterator[Evidence | Failure | Skipped]:
     """Process many sources; yield an item per document or failure, never raising for one.
@@ -186,36 +211,66 @@ def extract_batch(
     than one at a time. Records without an abstract are yielded as :class:`Skipped`; a source
     that cannot be read (or breaks half-way) as a :class:`Failure`. ``on_source`` is called
     with each source once it has been read completely.
+
+    With ``jobs`` > 1 the batches run in that many worker processes
+    (:mod:`extractor.parallel`), each with the pipeline of ``settings`` (``nlp`` must then be
+    ``None``); records still come in input order, failures and skipped records as soon as the
+    source is read.
     """
-    from .assemble import extract_evidence, extract_many
-
     settings = settings or get_settings()
-    pipeline = _pipeline(nlp, settings)
-    buffer: list[Document] = []
+    items = iter_documents(sources, settings=settings, on_source=on_source)
+    yield from extract_documents(
+        items, nlp=nlp, settings=settings, batch_size=batch_size, jobs=jobs
+    )
 
-    def flush() -> Iterator[Evidence | Failure | Skipped]:
-        try:
-            records: list[Evidence | Failure | Skipped] = list(
-                extract_many(buffer, pipeline, batch_size=batch_size)
-            )
-        except Exception:  # one bad document must not sink its batch: retry one by one
-            records = []
-            for doc in buffer:
-                try:
-                    records.append(extract_evidence(doc, pipeline))
-                except Exception as exc:
-                    records.append(Failure(doc.source, "model", f"extraction failed: {exc}"))
-        buffer.clear()
+
+def extract_documents(
+    items: Iterable[Document | Failure],
+    *,
+    nlp: Language | None = None,
+    settings: Settings | None = None,
+    batch_size: int = 32,
+    jobs: int = 1,
+) -> Iterator[Evidence | Failure | Skipped]:
+    """Records for documents already read (failures to read pass through), in input order.
+
+    The engine of :func:`extract_batch`: documents go to the pipeline in chunks of
+    ``batch_size``, in this process or in ``jobs`` worker processes.
+    """
+    settings = settings or get_settings()
+    passed: list[Failure | Skipped] = []  # read while a chunk filled; yielded before its records
+    chunks = _chunks(items, batch_size, passed)
+    results: Iterable[list[Evidence | Failure | Skipped]]
+    if jobs > 1:
+        from .parallel import map_chunks
+
+        if nlp is not None:
+            raise ConfigError("a pipeline object cannot be shared with worker processes")
+        results = map_chunks(_records_in_worker, chunks, settings=settings, jobs=jobs)
+    else:
+        pipeline = _pipeline(nlp, settings)
+        results = (_records(chunk, pipeline, batch_size) for chunk in chunks)
+    for records in results:
+        yield from passed
+        passed.clear()
         yield from records
+    yield from passed
 
-    for item in iter_documents(sources, settings=settings, on_source=on_source):
+
+def _chunks(
+    items: Iterable[Document | Failure], size: int, passed: list[Failure | Skipped]
+) -> Iterator[list[Document]]:
+    """Documents with an abstract in lists of ``size``; the others go to ``passed``."""
+    buffer: list[Document] = []
+    for item in items:
         if isinstance(item, Failure):
-            yield item
+            passed.append(item)
         elif not item.abstract.strip():
-            yield Skipped(item.source, _no_abstract_message(item))
+            passed.append(Skipped(item.source, _no_abstract_message(item)))
         else:
             buffer.append(item)
-            if len(buffer) >= batch_size:
-                yield from flush()
+            if len(buffer) >= size:
+                yield buffer
+                buffer = []
     if buffer:
-        yield from flush()
+        yield buffer

@@ -235,6 +235,40 @@ class SentenceIndex:
         return len(self.rows)
 
 
+def _is_word_char(char: str) -> bool:
+    return char.isalnum() or char in "_-"
+
+
+def find_phrase(text: str, phrase: str, *, ignore_case: bool = True) -> list[tuple[int, int]]:
+    r"""Non-overlapping ``(start, end)`` of ``phrase`` in ``text`` as a whole word.
+
+    The same matches as ``re.finditer(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", text)``
+    (with ``re.IGNORECASE`` when ``ignore_case``), without compiling a pattern per phrase:
+    arm names and long forms differ in every abstract, and compiling them was a measurable
+    share of the pipeline's time.
+    """
+    if not phrase:
+        return []
+    hay, needle = (text.lower(), phrase.lower()) if ignore_case else (text, phrase)
+    if len(hay) != len(text) or len(needle) != len(phrase):  # case folding changed lengths
+        flags = re.IGNORECASE if ignore_case else 0
+        pattern = rf"(?<![\w-]){re.escape(phrase)}(?![\w-])"
+        return [(m.start(), m.end()) for m in re.finditer(pattern, text, flags)]
+    out: list[tuple[int, int]] = []
+    size = len(needle)
+    at = hay.find(needle)
+    while at >= 0:
+        end = at + size
+        if (at == 0 or not _is_word_char(text[at - 1])) and (
+            end == len(text) or not _is_word_char(text[end])
+        ):
+            out.append((at, end))
+            at = hay.find(needle, end)
+        else:
+            at = hay.find(needle, at + 1)
+    return out
+
+
 def add_spans(doc: Doc, items: Iterable[tuple[int, int, str, str]], key: str = "evidence") -> int:
     """Add ``(start, end, label, source)`` character spans to ``doc.spans[key]``.
 

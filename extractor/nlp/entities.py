@@ -50,6 +50,7 @@ from .common import (
     add_spans,
     alternation,
     doc_text,
+    find_phrase,
     load_patterns,
     register_extensions,
     words_of,
@@ -571,8 +572,7 @@ class EntityFinder(EventRules, DesignRules):
     def _find_all(self, text: str, phrase: str) -> list[tuple[int, int]]:
         if not phrase.strip():
             return []
-        regex = re.compile(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", re.IGNORECASE)
-        return [(m.start(), m.end()) for m in regex.finditer(text)]
+        return find_phrase(text, phrase)
 
     def title_rules(self, doc: Doc, text: str, long_forms: dict[str, str]) -> dict[str, Any]:
         """Title "X for/in Y": find X (intervention) and Y (condition) in the abstract."""

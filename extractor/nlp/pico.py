@@ -31,6 +31,8 @@ from spacy.training import Example
 from spacy.util import filter_spans
 from thinc.api import Config, Model
 
+from . import context  # noqa: F401  (registers evidence.ContextTok2Vec.v1 for the model config)
+
 DEFAULT_LABELS = {"P": "POPULATION", "I": "INTERVENTION", "O": "OUTCOME"}
 # Untagged tokens that must not be bridged when merging two runs.
 _HARD_BREAKS = {".", ";", ":", "?", "!"}

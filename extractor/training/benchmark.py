@@ -1,10 +1,13 @@
-"""Throughput of the full evidence pipeline with and without the PICO model.
+r"""Throughput of the full evidence pipeline with and without the PICO model.
 
 Documents are EBM-NLP abstracts rebuilt from their tokens (spaces guessed), fed through
-:func:`extractor.assemble.extract_many`, so the figure covers tokenising, every rule component,
-the model (when plugged in) and building the ``Evidence`` records. Command line::
+:func:`extractor.extraction.extract_documents` (the engine of ``evidence batch``), so the
+figure covers tokenising, every rule component, the model (when plugged in) and building the
+``Evidence`` records. Command line::
 
     python -m extractor.training.benchmark ../shared/data/ebm_nlp/starting_spans/dev.txt --n 300
+    python -m extractor.training.benchmark ../shared/data/ebm_nlp/starting_spans/dev.txt \
+        --n 960 --jobs 2
 """
 
 from __future__ import annotations
@@ -35,32 +38,51 @@ def ebm_documents(file: Path, n: int) -> list[Document]:
 
 
 def benchmark_pipeline(
-    models_dir: Path, file: Path, *, n: int = 300, n_process: int = 1
+    models_dir: Path, file: Path, *, n: int = 300, jobs: int = 1
 ) -> dict[str, Any]:
-    """Abstracts and words per second of ``extract_many`` with the pipeline for ``models_dir``.
+    """Abstracts and words per second of the batch engine with the pipeline for ``models_dir``.
 
-    The pipeline is built and warmed up on a few documents before timing.
+    ``jobs`` = 1: the pipeline is built and warmed up on a few documents before timing.
+    ``jobs`` > 1: :func:`extractor.extraction.extract_documents` in that many worker processes,
+    as ``evidence batch --jobs``; ``seconds`` includes starting the workers (each loads the
+    pipeline), ``steady_abstracts_per_s`` counts from the first chunk back.
     """
-    from ..assemble import extract_many
+    from dataclasses import replace
+
+    from ..extraction import extract_documents
     from ..nlp import build_pipeline
+    from ..settings import get_settings
 
     documents = ebm_documents(file, n)
     nlp = build_pipeline(models_dir=models_dir)
-    for _ in extract_many(documents[:5], nlp):
-        pass
-    started = time.perf_counter()
-    count = sum(1 for _ in extract_many(documents, nlp, n_process=n_process))
-    seconds = time.perf_counter() - started
     words = sum(len(nlp.make_doc(d.abstract)) for d in documents)
-    return {
+    if jobs > 1:
+        settings = replace(get_settings(), models_dir=models_dir)
+        stream = extract_documents(documents, settings=settings, jobs=jobs, batch_size=32)
+    else:
+        for _ in extract_documents(documents[:5], nlp=nlp):
+            pass
+        stream = extract_documents(documents, nlp=nlp, batch_size=32)
+    started = time.perf_counter()
+    first: float | None = None
+    count = 0
+    for _ in stream:
+        count += 1
+        if count == 32:
+            first = time.perf_counter()
+    seconds = time.perf_counter() - started
+    result: dict[str, Any] = {
         "pipeline": nlp.meta["name"],
         "components": nlp.pipe_names,
-        "n_process": n_process,
+        "jobs": jobs,
         "abstracts": count,
         "seconds": round(seconds, 2),
         "abstracts_per_s": round(count / seconds, 1),
         "words_per_s": round(words / seconds),
     }
+    if first is not None and count > 32:
+        result["steady_abstracts_per_s"] = round((count - 32) / (started + seconds - first), 1)
+    return result
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -71,7 +93,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--model", type=Path, default=REPO / "models" / "pico-tagger", help="the PICO pipeline"
     )
-    parser.add_argument("--n-process", type=int, default=1)
+    parser.add_argument("--jobs", type=int, default=1, help="worker processes (batch --jobs)")
     args = parser.parse_args(argv)
     empty = REPO / "build" / "no-models"
     with_model = REPO / "build" / "with-model"
@@ -81,8 +103,8 @@ def main(argv: list[str] | None = None) -> None:
         link.unlink()  # always point at the model asked for, not the one of an earlier run
     link.symlink_to(args.model.resolve(), target_is_directory=True)
     results = {
-        "without_model": benchmark_pipeline(empty, args.file, n=args.n, n_process=args.n_process),
-        "with_model": benchmark_pipeline(with_model, args.file, n=args.n, n_process=args.n_process),
+        "without_model": benchmark_pipeline(empty, args.file, n=args.n, jobs=args.jobs),
+        "with_model": benchmark_pipeline(with_model, args.file, n=args.n, jobs=args.jobs),
     }
     print(json.dumps(results, indent=2))
 

@@ -1,0 +1,126 @@
+"""A cheap wide-context layer for the PICO tagger's token vectors.
+
+spaCy's CNN encoder sees a fixed window (depth × window tokens each side: 8 for the shipped
+tagger), but whether "patients" is a participants mention or "pain" an outcome often depends on
+the whole sentence or abstract. :func:`context_tok2vec` (architecture
+``evidence.ContextTok2Vec.v1``) puts one layer on top of a tok2vec that gives every token, next
+to its own vector, the mean of the vectors within ``window`` tokens either side and the mean of
+the whole document; a maxout layer mixes the three back to the tok2vec's width and the result is
+added to the token's vector (residual). Running means come from cumulative sums, so the layer
+costs one maxout per token whatever the window.
+
+Registered in spaCy's architecture registry when this module is imported (``extractor.nlp.pico``
+imports it, so loading the PICO model finds it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy
+from spacy.tokens import Doc
+from spacy.util import registry
+from thinc.api import Maxout, Model, chain
+from thinc.types import Floats2d
+
+
+def _window_sum(x: numpy.ndarray, window: int) -> numpy.ndarray:
+    """Row ``i`` is the sum of rows ``i - window`` … ``i + window`` of ``x`` (clipped)."""
+    n = x.shape[0]
+    cum = numpy.zeros((n + 1, x.shape[1]), dtype=x.dtype)
+    numpy.cumsum(x, axis=0, out=cum[1:])
+    idx = numpy.arange(n)
+    lo = numpy.maximum(idx - window, 0)
+    hi = numpy.minimum(idx + window + 1, n)
+    return cum[hi] - cum[lo]
+
+
+def _counts(n: int, window: int) -> numpy.ndarray:
+    idx = numpy.arange(n)
+    lo = numpy.maximum(idx - window, 0)
+    hi = numpy.minimum(idx + window + 1, n)
+    return (hi - lo).astype("float32")[:, None]
+
+
+def wide_context(width: int, window: int, pieces: int = 3) -> Model[list[Floats2d], list[Floats2d]]:
+    """The layer: ``x + maxout([x, window mean, document mean])`` per document."""
+    mixer: Model[Floats2d, Floats2d] = Maxout(
+        nO=width, nI=width * 3, nP=pieces, normalize=True, dropout=0.0
+    )
+    return Model(
+        "wide_context",
+        _forward,
+        init=_init,
+        layers=[mixer],
+        attrs={"window": window},
+        dims={"nO": width, "nI": width},
+    )
+
+
+def _init(
+    model: Model[list[Floats2d], list[Floats2d]], X: Any = None, Y: Any = None
+) -> Model[list[Floats2d], list[Floats2d]]:
+    model.layers[0].initialize()
+    return model
+
+
+def _forward(
+    model: Model[list[Floats2d], list[Floats2d]], xs: list[Floats2d], is_train: bool
+) -> tuple[list[Floats2d], Callable[[list[Floats2d]], list[Floats2d]]]:
+    if not xs:
+        return [], lambda d_outputs: []
+    mixer = model.layers[0]
+    window = int(model.attrs["window"])
+    ops = model.ops
+    lengths = [x.shape[0] for x in xs]
+    parts = []
+    for x in xs:
+        arr = ops.to_numpy(x)
+        n = arr.shape[0]
+        if n == 0:
+            parts.append(numpy.zeros((0, arr.shape[1] * 3), dtype="float32"))
+            continue
+        local = _window_sum(arr, window) / _counts(n, window)
+        doc_mean = numpy.broadcast_to(arr.mean(axis=0, keepdims=True), arr.shape)
+        parts.append(numpy.hstack([arr, local, doc_mean]).astype("float32"))
+    stacked: Any = numpy.vstack(parts)
+    features = ops.asarray2f(stacked)
+    mixed, backprop_mixer = mixer(features, is_train)
+    outputs: list[Floats2d] = []
+    start = 0
+    for x, n in zip(xs, lengths, strict=True):
+        outputs.append(x + mixed[start : start + n])
+        start += n
+
+    def backprop(d_outputs: list[Floats2d]) -> list[Floats2d]:
+        d_stacked: Any = numpy.vstack([ops.to_numpy(d) for d in d_outputs])
+        d_mixed = ops.asarray2f(d_stacked)
+        d_features = ops.to_numpy(backprop_mixer(d_mixed))
+        d_inputs: list[Floats2d] = []
+        begin = 0
+        for d_out, n in zip(d_outputs, lengths, strict=True):
+            block = d_features[begin : begin + n]
+            begin += n
+            if n == 0:
+                d_inputs.append(d_out)
+                continue
+            width = block.shape[1] // 3
+            d_self = block[:, :width]
+            d_local = _window_sum(block[:, width : 2 * width] / _counts(n, window), window)
+            d_doc = block[:, 2 * width :].sum(axis=0, keepdims=True) / n
+            total = ops.to_numpy(d_out) + d_self + d_local + d_doc
+            d_inputs.append(ops.asarray2f(total.astype("float32")))
+        return d_inputs
+
+    return outputs, backprop
+
+
+@registry.architectures("evidence.ContextTok2Vec.v1")
+def context_tok2vec(
+    tok2vec: Model[list[Doc], list[Floats2d]], width: int, window: int = 16, pieces: int = 3
+) -> Model[list[Doc], list[Floats2d]]:
+    """``tok2vec`` followed by :func:`wide_context` (``width`` must be the tok2vec's width)."""
+    model: Any = chain(tok2vec, wide_context(width, window, pieces))
+    model.set_ref("tok2vec", tok2vec)
+    return model
