@@ -15,7 +15,7 @@ imports it, so loading the PICO model finds it).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy
@@ -43,17 +43,21 @@ def _counts(n: int, window: int) -> numpy.ndarray:
     return (hi - lo).astype("float32")[:, None]
 
 
-def wide_context(width: int, window: int, pieces: int = 3) -> Model[list[Floats2d], list[Floats2d]]:
-    """The layer: ``x + maxout([x, window mean, document mean])`` per document."""
+def wide_context(
+    width: int, window: int | Sequence[int], pieces: int = 3
+) -> Model[list[Floats2d], list[Floats2d]]:
+    """The layer: ``x + maxout([x, mean of each window…, document mean])`` per document."""
+    windows = (window,) if isinstance(window, int) else tuple(window)
+    n_in = width * (len(windows) + 2)
     mixer: Model[Floats2d, Floats2d] = Maxout(
-        nO=width, nI=width * 3, nP=pieces, normalize=True, dropout=0.0
+        nO=width, nI=n_in, nP=pieces, normalize=True, dropout=0.0
     )
     return Model(
         "wide_context",
         _forward,
         init=_init,
         layers=[mixer],
-        attrs={"window": window},
+        attrs={"windows": windows},
         dims={"nO": width, "nI": width},
     )
 
@@ -65,26 +69,24 @@ def _init(
     return model
 
 
+def _features(arr: numpy.ndarray, windows: tuple[int, ...]) -> numpy.ndarray:
+    n = arr.shape[0]
+    blocks = [arr]
+    blocks += [_window_sum(arr, w) / _counts(n, w) for w in windows]
+    blocks.append(numpy.broadcast_to(arr.mean(axis=0, keepdims=True), arr.shape))
+    return numpy.hstack(blocks).astype("float32")
+
+
 def _forward(
     model: Model[list[Floats2d], list[Floats2d]], xs: list[Floats2d], is_train: bool
 ) -> tuple[list[Floats2d], Callable[[list[Floats2d]], list[Floats2d]]]:
     if not xs:
         return [], lambda d_outputs: []
     mixer = model.layers[0]
-    window = int(model.attrs["window"])
+    windows: tuple[int, ...] = model.attrs["windows"]
     ops = model.ops
     lengths = [x.shape[0] for x in xs]
-    parts = []
-    for x in xs:
-        arr = ops.to_numpy(x)
-        n = arr.shape[0]
-        if n == 0:
-            parts.append(numpy.zeros((0, arr.shape[1] * 3), dtype="float32"))
-            continue
-        local = _window_sum(arr, window) / _counts(n, window)
-        doc_mean = numpy.broadcast_to(arr.mean(axis=0, keepdims=True), arr.shape)
-        parts.append(numpy.hstack([arr, local, doc_mean]).astype("float32"))
-    stacked: Any = numpy.vstack(parts)
+    stacked: Any = numpy.vstack([_features(ops.to_numpy(x), windows) for x in xs])
     features = ops.asarray2f(stacked)
     mixed, backprop_mixer = mixer(features, is_train)
     outputs: list[Floats2d] = []
@@ -95,8 +97,7 @@ def _forward(
 
     def backprop(d_outputs: list[Floats2d]) -> list[Floats2d]:
         d_stacked: Any = numpy.vstack([ops.to_numpy(d) for d in d_outputs])
-        d_mixed = ops.asarray2f(d_stacked)
-        d_features = ops.to_numpy(backprop_mixer(d_mixed))
+        d_features = ops.to_numpy(backprop_mixer(ops.asarray2f(d_stacked)))
         d_inputs: list[Floats2d] = []
         begin = 0
         for d_out, n in zip(d_outputs, lengths, strict=True):
@@ -105,11 +106,12 @@ def _forward(
             if n == 0:
                 d_inputs.append(d_out)
                 continue
-            width = block.shape[1] // 3
-            d_self = block[:, :width]
-            d_local = _window_sum(block[:, width : 2 * width] / _counts(n, window), window)
-            d_doc = block[:, 2 * width :].sum(axis=0, keepdims=True) / n
-            total = ops.to_numpy(d_out) + d_self + d_local + d_doc
+            width = d_out.shape[1]
+            total = ops.to_numpy(d_out) + block[:, :width]
+            for i, w in enumerate(windows, start=1):
+                part = block[:, i * width : (i + 1) * width]
+                total = total + _window_sum(part / _counts(n, w), w)
+            total = total + block[:, -width:].sum(axis=0, keepdims=True) / n
             d_inputs.append(ops.asarray2f(total.astype("float32")))
         return d_inputs
 
@@ -122,5 +124,20 @@ def context_tok2vec(
 ) -> Model[list[Doc], list[Floats2d]]:
     """``tok2vec`` followed by :func:`wide_context` (``width`` must be the tok2vec's width)."""
     model: Any = chain(tok2vec, wide_context(width, window, pieces))
+    model.set_ref("tok2vec", tok2vec)
+    return model
+
+
+@registry.architectures("evidence.ContextTok2Vec.v2")
+def context_tok2vec_v2(
+    tok2vec: Model[list[Doc], list[Floats2d]],
+    width: int,
+    windows: list[int],
+    pieces: int = 3,
+    depth: int = 1,
+) -> Model[list[Doc], list[Floats2d]]:
+    """Like v1 with several windows at once and ``depth`` context layers stacked."""
+    layers = [wide_context(width, windows, pieces) for _ in range(depth)]
+    model: Any = chain(tok2vec, *layers)
     model.set_ref("tok2vec", tok2vec)
     return model
