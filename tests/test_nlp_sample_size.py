@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from extractor.nlp.common import parse_count
-from extractor.nlp.sample_size import parse_sample_count, pick_total
+from extractor.nlp.sample_size import parse_sample_count, pick_total, stated_total
 
 
 @pytest.mark.parametrize(
@@ -515,3 +515,20 @@ def test_nlp_sample_size_counts_at_time_points_are_analysed(nlp):
         (72, "analysed"),
         (65, "analysed"),
     ]
+
+
+def test_nlp_sample_size_stated_total_is_not_a_sum_of_arms():
+    arms = [{"n": 50, "kind": "arm", "start": 0}, {"n": 48, "kind": "arm", "start": 9}]
+    assert pick_total(arms)["n"] == 98
+    assert stated_total(arms) is None  # the learned arm check must not see 98 as stated
+    assert stated_total([{"n": 98, "kind": "total", "start": 0, "strength": 2}, *arms]) == 98
+
+
+def test_nlp_sample_size_learned_check_keeps_the_rules_total(nlp):
+    # the learned check (models/arm-sizes) adds 23 as an arm; the total stays the stated 46
+    doc = nlp(
+        "METHODS: Forty-six women were randomly divided into 2 groups. Twenty-three underwent "
+        "the LYMPHA technique and 23 did not."
+    )
+    assert [r["n"] for r in doc._.sample_sizes if r["kind"] == "arm"] == [23]
+    assert pick_total(doc._.sample_sizes)["n"] == 46

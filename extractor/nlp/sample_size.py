@@ -14,6 +14,10 @@ Finds "Twelve patients", "a total of 120 participants", "12 healthy volunteers",
 
 Writes ``SAMPLE_SIZE`` spans to ``doc.spans["evidence"]`` and plain dicts to
 ``doc._.sample_sizes``: ``{n, text, start, end, kind, sentence, section}``.
+
+When ``models/arm-sizes/arm_sizes.json`` exists, a learned check
+(:mod:`extractor.nlp.arm_sizes_model`) then keeps, rejects or adds ``arm`` rows; a row it
+changes keeps the rules' view in ``row["rule"]``, from which :func:`pick_total` still chooses.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from .arm_sizes_model import ADDED, ArmSizeModel, apply_model, load_model
 from .common import (
     NUMBER_WORD,
     PATTERNS_DIR,
@@ -367,9 +372,18 @@ class SampleSizeFinder:
     :func:`pick_total`).
     """
 
-    def __init__(self, nlp: Language, name: str, *, patterns_dir: str | None = None) -> None:
+    def __init__(
+        self,
+        nlp: Language,
+        name: str,
+        *,
+        patterns_dir: str | None = None,
+        arm_model: bool = True,
+    ) -> None:
         self.name = name
         self.patterns_dir = Path(patterns_dir) if patterns_dir else None
+        #: The learned arm-size check (``models/arm-sizes``); ``None``: rules only.
+        self.arm_model: ArmSizeModel | None = load_model() if arm_model else None
         self.initialize()
 
     def initialize(self, get_examples: Any = None, nlp: Language | None = None) -> None:
@@ -600,6 +614,8 @@ class SampleSizeFinder:
         self._sums(text, index, found)
         for row in found:
             row.pop("equals", None)
+        if self.arm_model is not None:
+            found = apply_model(self.arm_model, text, index, found, stated_total(found))
         add_spans(doc, ((r["start"], r["end"], "SAMPLE_SIZE", self.name) for r in found))
         doc._.sample_sizes = found
         return doc
@@ -975,17 +991,21 @@ class SampleSizeFinder:
 @Language.factory(
     "evidence_sample_size",
     assigns=["doc._.sample_sizes", "doc.spans"],
-    default_config={"patterns_dir": None},
+    default_config={"patterns_dir": None, "arm_model": True},
 )
-def make_sample_size(nlp: Language, name: str, patterns_dir: str | None) -> SampleSizeFinder:
+def make_sample_size(
+    nlp: Language, name: str, patterns_dir: str | None, arm_model: bool
+) -> SampleSizeFinder:
     """Build the sample-size finder (``evidence_sample_size``).
 
     Args:
         nlp: the pipeline.
         name: component name.
         patterns_dir: folder with ``entities.jsonl``; default the package's ``patterns/``.
+        arm_model: check arm sizes with ``models/arm-sizes/arm_sizes.json`` when that file
+            exists (see :mod:`extractor.nlp.arm_sizes_model`); ``False``: rules only.
     """
-    return SampleSizeFinder(nlp, name, patterns_dir=patterns_dir)
+    return SampleSizeFinder(nlp, name, patterns_dir=patterns_dir, arm_model=arm_model)
 
 
 def parse_sample_count(text: str) -> int | None:
@@ -1011,8 +1031,16 @@ def pick_total(sample_sizes: list[dict[str, Any]]) -> dict[str, Any] | None:
     randomised/enrolled cue in its clause, "Of the N patients"), raised by 2 when it equals the
     sum of two or more ``arm`` sizes or of the next two counts; ties go to a ``randomised`` count,
     then the earliest sentence, then the largest number. Without totals: the sum of the ``arm``
-    sizes, then the largest ``analysed`` count; subgroup counts are never chosen.
+    sizes, then the largest ``analysed`` count; subgroup counts are never chosen. Kinds are the
+    rules' own (see :func:`extractor.nlp.arm_sizes_model.apply_model`).
     """
+    # The rules' view: rows changed by the learned arm check keep the rules' kind, label and
+    # strength in ``row["rule"]`` and rows it added are left out, so it never moves the total.
+    sample_sizes = [
+        {**r, **r["rule"]} if r.get("rule") else r
+        for r in sample_sizes
+        if not (r.get("rule") and r["rule"]["kind"] == ADDED)
+    ]
     arms = [r for r in sample_sizes if r["kind"] == "arm"]
     totals = [r for r in sample_sizes if r["kind"] == "total"]
     if totals:
@@ -1038,6 +1066,12 @@ def pick_total(sample_sizes: list[dict[str, Any]]) -> dict[str, Any] | None:
     if analysed:
         return max(analysed, key=lambda r: r["n"])
     return None
+
+
+def stated_total(sample_sizes: list[dict[str, Any]]) -> int | None:
+    """The study total of :func:`pick_total` when the text states it (not a sum of arm sizes)."""
+    chosen = pick_total(sample_sizes)
+    return int(chosen["n"]) if chosen and chosen["kind"] != "arm_sum" else None
 
 
 def _distinct_sum(arms: list[dict[str, Any]]) -> int:
