@@ -1,7 +1,9 @@
 """Stage 2: the spaCy pipeline that turns an abstract into evidence spans.
 
 One component per module (``sections``, ``sample_size``, ``dosing``, ``results``,
-``entities``); rule data in ``patterns/*.jsonl``. Build it with :func:`build_pipeline` or use
+``entities``), its rule families in modules beside it (``sample_size_arms``, ``population``,
+``interventions``, ``arm_names``, ``outcomes``, ``model_spans`` …); rule data in
+``patterns/*.jsonl``. Build it with :func:`build_pipeline` or use
 the shared :func:`get_pipeline`.
 """
 

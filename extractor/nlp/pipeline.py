@@ -6,11 +6,12 @@
     sentences            scispacy pysbd_sentencizer (or spaCy's rule "sentencizer")
     abbreviation_detector  scispacy, serializable (plain dicts)
     evidence_sections    sections.py
-    evidence_sample_size sample_size.py
+    evidence_sample_size sample_size.py (+ sample_size_arms/_cues/_total, arm_sizes_model)
     evidence_dosing      dosing.py
     evidence_results     results.py
     [pico model]         sourced from <models_dir>/pico when present
-    evidence_entities    entities.py
+    evidence_entities    entities.py (+ population, interventions, arm_names, outcomes,
+                         phrases, model_spans, events, design)
 """
 
 from __future__ import annotations
