@@ -254,7 +254,7 @@ def train() -> None:
 @click.option(
     "--config",
     type=click.Path(dir_okay=False, exists=True, path_type=Path),
-    help="spaCy training config [default: models/configs/pico-vectors.cfg].",
+    help="spaCy training config [default: models/configs/pico-context2.cfg].",
 )
 @click.option("--max-steps", type=click.IntRange(min=1), help="Stop after N steps (smoke runs).")
 @click.option("--n-docs", type=click.IntRange(min=1), help="Train on the first N documents only.")

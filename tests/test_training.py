@@ -118,3 +118,39 @@ def test_training_smoke(shared_dir, tmp_path, sample_file):
     assert set(result["token"]) == {"P", "I", "O", "macro"}
     assert 0.0 <= result["token"]["macro"]["f"] <= 1.0
     assert "token F1" in format_table(result)
+
+
+def test_training_smoke_shipped_config(shared_dir, tmp_path, sample_file):
+    """The shipped config (static vectors + wide-context layers) trains, saves and reloads."""
+    import numpy
+
+    from extractor.training.train import DEFAULT_CONFIG
+
+    vectors = spacy.blank("en")
+    rng = numpy.random.default_rng(0)
+    for word in ("patients", "asthma", "budesonide", "placebo", "adults", "pain", "the", "with"):
+        vectors.vocab.set_vector(word, rng.standard_normal(16).astype("float32"))
+    vectors.to_disk(tmp_path / "vectors")
+    out = train_pico(
+        shared_dir,
+        tmp_path / "pico",
+        config=DEFAULT_CONFIG,
+        max_steps=4,
+        n_docs=6,
+        dev_docs=3,
+        build_dir=tmp_path / "build",
+        overrides={
+            "training.eval_frequency": 2,
+            "vars.norm_rows": 1000,
+            "paths.vectors": str(tmp_path / "vectors"),
+        },
+    )
+    nlp = spacy.load(out)
+    tok2vec = nlp.config["components"]["pico_tagger"]["model"]["tok2vec"]
+    assert tok2vec["@architectures"].startswith("evidence.ContextTok2Vec")
+    assert nlp.vocab.vectors.n_keys == 8 and nlp.vocab.vectors.shape[1] == 16
+    text = "Forty adults with asthma received budesonide or placebo."
+    first = [t.tag_ for t in nlp(text)]
+    assert all(tag in {"N", "P", "I", "O"} for tag in first)
+    assert [t.tag_ for t in spacy.load(out)(text)] == first  # weights saved and restored
+    assert evaluate_pico(out, sample_file)["documents"] == 2

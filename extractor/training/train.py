@@ -26,13 +26,13 @@ from ..nlp import pico  # noqa: F401  (registers the evidence_pico_spans factory
 from .ebm_nlp import DEV_FILE, EBM_SUBDIR, write_docbins
 
 REPO = Path(__file__).resolve().parents[2]
-DEFAULT_CONFIG = REPO / "models" / "configs" / "pico-vectors.cfg"
+DEFAULT_CONFIG = REPO / "models" / "configs" / "pico-context2.cfg"
 # The tagger without static vectors (0.1.0); quick to train, used by the smoke test.
 PLAIN_CONFIG = REPO / "models" / "configs" / "pico.cfg"
 DEFAULT_BUILD = REPO / "build" / "pico"
 DEFAULT_OUTPUT = REPO / "models" / "pico-tagger"
 MODEL_NAME = "pico"
-MODEL_VERSION = "0.2.0"
+MODEL_VERSION = "0.3.0"
 
 
 BIAS_GRID = (0.0, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5)
