@@ -37,6 +37,7 @@ from ..nlp.arm_sizes_model import (
     Candidate,
     decide_values,
     find_candidates,
+    value_scores,
 )
 from ..nlp.common import SentenceIndex, doc_text
 from ..nlp.sample_size import stated_total
@@ -178,15 +179,6 @@ def score_values(
     }
 
 
-def _value_scores(model: ArmSizeModel, ex: DocExamples) -> dict[int, float]:
-    best: dict[int, float] = {}
-    for c in ex.candidates:
-        s = model.score(c.features)
-        if s > best.get(c.n, -1.0):
-            best[c.n] = s
-    return best
-
-
 def cross_validate(
     examples: Sequence[DocExamples], *, folds: int = FOLDS, l2_grid: Sequence[float] = L2_GRID
 ) -> dict[str, Any]:
@@ -206,7 +198,7 @@ def cross_validate(
             model = ArmSizeModel(weights, bias, 0.5, 0.5)
             for i, ex in enumerate(examples):
                 if fold_of[i] == k:
-                    oof[i] = _value_scores(model, ex)
+                    oof[i] = value_scores(model, ex.candidates)
         for keep in KEEP_GRID:
             for add in sorted(ADD_GRID, reverse=True):
                 figures = score_values(examples, oof, keep, add)
@@ -249,7 +241,7 @@ def nested_cross_validate(
         for i, ex in enumerate(examples):
             if fold_of[i] == k:
                 held.append(ex)
-                scores.append(_value_scores(model, ex))
+                scores.append(value_scores(model, ex.candidates))
                 keeps.append(inner["keep"])
                 adds.append(inner["add"])
     tp = n_pred = n_gold = 0
