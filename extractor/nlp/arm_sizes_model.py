@@ -112,8 +112,10 @@ class ArmSizeModel:
         return cls.from_dict(json.loads(Path(path).read_text("utf-8")))
 
     def save(self, path: Path) -> None:
+        from ..export.files import write_text_atomic  # a retrain never leaves half a file
+
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(self.to_dict(), indent=1, sort_keys=False) + "\n", "utf-8")
+        write_text_atomic(path, json.dumps(self.to_dict(), indent=1, sort_keys=False) + "\n")
 
 
 @lru_cache(maxsize=4)
