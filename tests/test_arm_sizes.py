@@ -186,13 +186,3 @@ def test_arm_sizes_model_format_is_checked(tmp_path: Path) -> None:
     bad.write_text('{"format": "something-else"}', "utf-8")
     with pytest.raises(ValueError, match="not an arm-size model"):
         ArmSizeModel.load(bad)
-
-
-def test_trainer_bad_shared_folder_is_one_error_line(tmp_path, capsys) -> None:
-    from extractor.training.arm_sizes import main
-
-    output = tmp_path / "arm_sizes.json"
-    assert main(["--shared", str(tmp_path / "missing"), "--output", str(output)]) == 1
-    err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and err[0].startswith("error:")
-    assert not output.exists()

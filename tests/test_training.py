@@ -154,3 +154,34 @@ def test_training_smoke_shipped_config(shared_dir, tmp_path, sample_file):
     assert all(tag in {"N", "P", "I", "O"} for tag in first)
     assert [t.tag_ for t in spacy.load(out)(text)] == first  # weights saved and restored
     assert evaluate_pico(out, sample_file)["documents"] == 2
+
+
+@pytest.mark.parametrize(
+    ("module", "args"),
+    [
+        ("evaluate", ["models/pico-tagger", "{missing}"]),
+        ("benchmark", ["{missing}", "--n", "2"]),
+        ("arm_sizes", ["--shared", "{missing}", "--output", "{out}"]),
+    ],
+)
+def test_training_entry_points_bad_input_one_line(tmp_path, module, args):
+    """``python -m extractor.training.X`` with a missing file: one error line, exit 1, no output."""
+    import subprocess
+    import sys
+
+    from extractor.training.train import REPO
+
+    missing, out = tmp_path / "missing.txt", tmp_path / "out.json"
+    argv = [a.format(missing=missing, out=out) for a in args]
+    proc = subprocess.run(
+        [sys.executable, "-m", f"extractor.training.{module}", *argv],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=300,
+    )
+    assert proc.returncode == 1
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error:"), proc.stderr
+    assert str(missing) in lines[0]
+    assert not out.exists()

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -31,7 +30,6 @@ from typing import Any
 import numpy as np
 
 from ..assemble import make_doc
-from ..errors import ExtractorError
 from ..evaluation.pico_corpus import ARM_LABELS, BratDocument, gold_number, select_documents
 from ..nlp.arm_sizes_model import (
     MODEL_FILE,
@@ -311,14 +309,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     shared = args.shared or get_settings().shared_dir
-    try:
-        summary = train(shared, args.output, folds=args.folds, nested_cv=not args.no_nested)
-    except ExtractorError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+    summary = train(shared, args.output, folds=args.folds, nested_cv=not args.no_nested)
     print(json.dumps(summary, indent=2))
     return 0
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    from . import run_main
+
+    run_main(main)
