@@ -12,6 +12,10 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+#: Arm roles; every role but ``intervention`` is a control arm.
+ARM_ROLES = ("intervention", "comparator", "placebo", "usual_care")
+CONTROL_ROLES = frozenset(ARM_ROLES[1:])
+
 SPAN_LABELS = (
     "POPULATION",
     "CONDITION",
@@ -201,7 +205,9 @@ class Dose:
 class Intervention:
     """An intervention or comparator arm with its doses.
 
-    ``role`` is ``intervention`` or ``comparator``; ``long_form`` is the expansion of an
+    ``role`` is ``intervention``, ``comparator`` (an active control), ``placebo`` (placebo,
+    sham, vehicle) or ``usual_care`` (usual/standard care, no treatment, waiting list); every
+    role but ``intervention`` is a control arm. ``long_form`` is the expansion of an
     abbreviation (IVIg → intravenous immunoglobulin).
     """
 
@@ -260,6 +266,53 @@ class Outcome:
     direction_end: int | None = None
 
 
+#: Directions a comparison can state (intervention relative to comparator).
+COMPARISON_DIRECTIONS = ("increased", "decreased", "no_difference")
+
+
+@dataclass(frozen=True, slots=True)
+class Effect:
+    """A comparative effect estimate: ``HR 0.58 (95% CI 0.34 to 0.97)``."""
+
+    measure: str
+    value: float | None = None
+    ci_low: float | None = None
+    ci_high: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """A stretch of ``Document.abstract``: ``abstract[start:end] == text``."""
+
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """One reported comparison: ``outcome`` for ``intervention`` vs ``comparator``.
+
+    ``direction`` is ``increased`` / ``decreased`` / ``no_difference`` (the outcome with the
+    intervention relative to the comparator) or ``None`` when the sentence states none.
+    ``results`` are the per-arm figures of the evidence sentence (``Result.arm`` names the
+    arm), ``p_value`` the p value as written, ``effect`` the effect estimate when one is given;
+    ``evidence`` is the sentence that states it. ``intervention``/``comparator`` are arm names
+    as in ``Evidence.interventions``.
+    """
+
+    intervention: str
+    comparator: str
+    outcome: str
+    direction: str | None
+    evidence: Quote
+    results: tuple[Result, ...] = ()
+    p_value: str | None = None
+    effect: Effect | None = None
+    confidence: float | None = None
+    source: str = "rules"
+
+
 @dataclass(frozen=True, slots=True)
 class SampleSize:
     """One stated sample size: ``kind`` is randomised, enrolled, analysed, total or arm."""
@@ -305,6 +358,7 @@ class Evidence:
     interventions: tuple[Intervention, ...] = ()
     outcomes: tuple[Outcome, ...] = ()
     adverse_events: tuple[AdverseEvent, ...] = ()
+    comparisons: tuple[Comparison, ...] = ()
     design: str | None = None
     conclusion: str | None = None
     summary: str = ""
@@ -340,12 +394,25 @@ class Evidence:
                 for o in data.get("outcomes") or []
             ),
             adverse_events=tuple(AdverseEvent(**a) for a in data.get("adverse_events") or []),
+            comparisons=tuple(_comparison(c) for c in data.get("comparisons") or []),
             design=data.get("design"),
             conclusion=data.get("conclusion"),
             summary=data.get("summary") or "",
             spans=tuple(Span(**s) for s in data.get("spans") or []),
             pipeline=data.get("pipeline") or "",
         )
+
+
+def _comparison(data: dict[str, Any]) -> Comparison:
+    effect = data.get("effect")
+    return Comparison(
+        **{
+            **data,
+            "evidence": Quote(**data["evidence"]),
+            "results": tuple(Result(**r) for r in data.get("results") or []),
+            "effect": Effect(**effect) if effect else None,
+        }
+    )
 
 
 def _population(data: dict[str, Any]) -> Population:
