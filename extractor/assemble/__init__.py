@@ -26,7 +26,8 @@ from ..errors import ExtractorError, ModelError
 from ..nlp.common import doc_text
 from ..nlp.pipeline import get_pipeline, pipeline_label
 from ..records import AdverseEvent, Document, Evidence
-from .interventions import _interventions
+from .arms import build_arms
+from .comparisons import build_comparisons
 from .outcomes import UNNAMED_OUTCOME as UNNAMED_OUTCOME
 from .outcomes import _directions, _outcomes
 from .population import _population, _sample_noun
@@ -110,10 +111,19 @@ def evidence_from_doc(document: Document, doc: Doc, pipeline: str = "") -> Evide
     sentences: list[list[Any]] = doc._.sent_sections or [[0, len(text), None]]
     starts = [int(r[0]) for r in sentences]
     spans = _spans(doc, sentences, starts)
-    interventions = _interventions(doc, spans, starts)
+    interventions = build_arms(doc, spans, starts)
     population = _population(doc, spans)
     outcomes = _outcomes(doc, spans, starts, interventions)
     outcomes = _directions(text, outcomes, interventions, sentences)
+    rows = list(doc._.results or [])
+    comparisons = build_comparisons(
+        text,
+        [(int(r[0]), int(r[1]), r[2]) for r in sentences],
+        spans,
+        interventions,
+        rows,
+        _result_arms(text, rows, starts, interventions),
+    )
     events = tuple(
         AdverseEvent(
             text=e["text"],
@@ -133,6 +143,7 @@ def evidence_from_doc(document: Document, doc: Doc, pipeline: str = "") -> Evide
         interventions=interventions,
         outcomes=outcomes,
         adverse_events=events,
+        comparisons=comparisons,
         design=doc._.design,
         conclusion=conclusion,
         spans=spans,

@@ -32,6 +32,8 @@ from .common import register_extensions
 PIPELINE_NAME = "evidence-rules"
 PIPELINE_VERSION = "0.1.0"
 PICO_DIR_NAME = "pico"
+#: Where the shipped PICO tagger lives in the default models folder (used when no ``pico/``).
+SHIPPED_PICO_NAME = "pico-tagger"
 
 _lock = threading.Lock()
 _cache: dict[str, Language] = {}
@@ -131,6 +133,8 @@ def build_pipeline(*, models_dir: Path | None = None, sentencizer: str = "rule")
         nlp.add_pipe(name)
     models_dir = models_dir if models_dir is not None else get_settings().models_dir
     pico_path = Path(models_dir) / PICO_DIR_NAME
+    if not pico_path.is_dir():
+        pico_path = Path(models_dir) / SHIPPED_PICO_NAME
     sourced: list[str] = []
     if pico_path.is_dir():
         sourced = _source_pico(nlp, pico_path)
