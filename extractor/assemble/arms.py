@@ -56,7 +56,7 @@ def build_arms(
                 role=role,
                 doses=tuple(doses[group.key]),
                 n=sizes.get(group.key),
-                source=anchor.source if anchor.source in ("model", "group") else "rules",
+                source=anchor.source,
             )
         )
     return tuple(out)

@@ -19,6 +19,7 @@ from ..nlp.comparisons import (
     clean_outcome,
     cut_at_arm,
     outcome_phrases,
+    split_list,
     states_comparison,
 )
 from ..nlp.direction import classify_direction
@@ -102,10 +103,13 @@ def _sentence_outcomes(
     """Outcome names of one sentence: model/rule spans inside it, else a rule phrasing."""
     sentence = text[start:end]
     from_spans = [text[s.start : s.end] for s in outcome_spans if start <= s.start and s.end <= end]
+    phrased = [sentence[a:b] for a, b in outcome_phrases(sentence)]
     names = _clean_names(from_spans, arm_names)
-    if not names:
-        names = _clean_names([sentence[a:b] for a, b in outcome_phrases(sentence)], arm_names)
-    return names
+    for name in _clean_names(phrased, arm_names):
+        folded = name.casefold()
+        if not any(folded in n.casefold() or n.casefold() in folded for n in names):
+            names.append(name)
+    return [item for name in names for item in split_list(name)]
 
 
 def _clean_names(raw: list[str], arm_names: list[str]) -> list[str]:

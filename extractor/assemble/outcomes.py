@@ -9,6 +9,7 @@ from typing import Any
 from spacy.tokens import Doc
 
 from ..nlp.common import COUNT, doc_text
+from ..nlp.comparisons import clean_outcome
 from ..nlp.direction import find_direction
 from ..records import Intervention, Outcome, Result, Span
 from .interventions import _INERT
@@ -95,12 +96,32 @@ def _outcomes(
     ]
     if _UNNAMED_KEY in names:
         out.append(Outcome(name=UNNAMED_OUTCOME, results=tuple(by_name[_UNNAMED_KEY])))
-    return tuple(out)
+    return _tidy(tuple(out))
 
 
 #: Name of the outcome that holds results whose sentence names no outcome.
 UNNAMED_OUTCOME = "unnamed outcome"
 _UNNAMED_KEY = (-1, -1)
+
+
+def _tidy(outcomes: tuple[Outcome, ...]) -> tuple[Outcome, ...]:
+    """Outcomes named as measured quantities: a name that is a sentence fragment, a statistic
+    or a methods word ("data", "The mean", "During recovery") is dropped, its results kept
+    under :data:`UNNAMED_OUTCOME`."""
+    kept: list[Outcome] = []
+    orphans: list[Result] = []
+    for outcome in outcomes:
+        if outcome.name == UNNAMED_OUTCOME or clean_outcome(outcome.name) is not None:
+            kept.append(outcome)
+        else:
+            orphans.extend(outcome.results)
+    if not orphans:
+        return tuple(kept)
+    unnamed = next((o for o in kept if o.name == UNNAMED_OUTCOME), None)
+    if unnamed is None:
+        return (*kept, Outcome(name=UNNAMED_OUTCOME, results=tuple(orphans)))
+    merged = dataclasses.replace(unnamed, results=(*unnamed.results, *orphans))
+    return tuple(merged if o is unnamed else o for o in kept)
 
 
 def _result(row: dict[str, Any], arm: str | None) -> Result:

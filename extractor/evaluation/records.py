@@ -13,8 +13,10 @@ evidence sentence lies in the abstract is then scored on its article's record:
 * ``answered``: that comparison also gives the prompt's direction (flipped when the comparison
   runs C vs I; ``no_difference`` either way).
 
-Names match when their token F1 is ≥ 0.3 (:func:`name_f1`: lower-cased words and numbers, a
-few function words and arm words such as "group" left out). Articles are split by
+Names match when their token F1 is ≥ 0.3 (:func:`name_f1`: lower-cased words; numbers, dose
+units and schedules, a few function words and arm words such as "group" left out — prompts often
+carry the dose, "cilostazol group (50 mg for 2 weeks, 100 mg for 6 weeks)", which the record
+keeps on the arm's ``doses``, not in its name). Articles are split by
 :func:`extractor.evaluation.split3_of` on ``PMC<id>`` (train / dev / report); the report part
 is frozen: its id digest is pinned in ``tests/test_eval_records.py``.
 """
@@ -36,17 +38,24 @@ from .direction import Prompt, load_prompts
 MATCH_F1 = 0.3
 _FLIP = {"increased": "decreased", "decreased": "increased", "no_difference": "no_difference"}
 _GOLD = {"increased": "increased", "decreased": "decreased", "no difference": "no_difference"}
-_TOKEN = re.compile(r"[a-z0-9]+(?:\.[0-9]+)?")
+_TOKEN = re.compile(r"[^\W_]+(?:\.[0-9]+)?")
+#: Function words, arm words, and dose amounts, units and schedules: a name is compared on its
+#: words (the record carries doses apart, on the arm).
 _IGNORE = frozenset(
     "a an the of in on at to for with by and or vs versus group groups arm arms patients "
     "patient subjects participants who were was is are received receiving treated treatment "
-    "than from as".split()
+    "than from as mg g kg ml μg µg ug mcg iu units unit mmol mol l dl day days daily week weeks "
+    "weekly month months monthly hour hours h min minutes once twice times dose doses".split()
 )
 
 
 def name_tokens(text: str) -> list[str]:
     """Lower-cased word and number tokens of a name, function and arm words left out."""
-    return [t for t in _TOKEN.findall(text.casefold()) if t not in _IGNORE]
+    return [
+        t
+        for t in _TOKEN.findall(text.casefold())
+        if t not in _IGNORE and not t[0].isdigit()
+    ]
 
 
 def name_f1(gold: str, predicted: str) -> float:

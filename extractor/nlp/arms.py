@@ -225,7 +225,7 @@ def score_group(group: ArmGroup, title_end: int = -1) -> float:
     for m in group.mentions:
         weight = 1.0
         if m.source == "group":
-            weight += 1.0
+            weight += 2.0
         if m.source == "model":
             weight += 0.25
         if m.section and _RESULTS.search(m.section):

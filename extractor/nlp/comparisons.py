@@ -172,3 +172,16 @@ def cut_at_arm(name: str, arm_names: list[str]) -> str:
             )
             cut = min(cut, head.start() if head else pos)
     return name[:cut].strip(" ,;:")
+
+
+_LIST_SEP = re.compile(r"\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+")
+
+
+def split_list(name: str) -> list[str]:
+    """A list of three or more short quantities split into its items ("PEEP, VT, FiO2 and
+    P0.1" → four); anything else (including "nausea and vomiting") kept whole."""
+    items = [p.strip() for p in _LIST_SEP.split(name) if p and p.strip()]
+    if len(items) < 3 or name.count(",") < 1 or any(len(i.split()) > 5 for i in items):
+        return [name]
+    cleaned = [c for c in (clean_outcome(i) for i in items) if c]
+    return cleaned or [name]
