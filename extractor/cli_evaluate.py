@@ -166,7 +166,14 @@ def evaluate_doses_cmd(
 
 @evaluate.command("direction", context_settings=CONTEXT)
 @shared_option
-@split_option
+@click.option(
+    "--split",
+    type=click.Choice(["train", "dev", "report", "all"]),
+    default="report",
+    show_default=True,
+    help="Three-way split of the articles: the model is fitted on train, chosen on dev, "
+    "reported on report.",
+)
 @limit_option
 @click.option(
     "--mode",
@@ -284,3 +291,38 @@ def train_pico_cmd(
         n_docs=n_docs,
     )
     click.echo(f"model written to {path}", err=True)
+
+
+@train.command("direction", context_settings=CONTEXT)
+@shared_option
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the model JSON [default: models/direction/direction.json].",
+)
+@click.option("--force", is_flag=True, help="Write the model even if the rules win on dev.")
+@click.option("--limit", type=click.IntRange(min=1), help="Train on the first N examples only.")
+@friendly_errors
+def train_direction_cmd(
+    shared_dir: Path | None, output: Path | None, force: bool, limit: int | None
+) -> None:
+    """Train the effect-direction classifier on Evidence Inference (train split, chosen on dev).
+
+    Prints the dev figures of the rules and of the model as JSON; writes the model only when it
+    beats the rules on dev (or with --force).
+
+    \b
+    Example:
+        evidence train direction
+        evidence train direction --limit 200 --output /tmp/direction.json --force
+    """
+    from .training.direction import MODEL_FILE, train_direction
+
+    settings = get_settings()
+    default = settings.models_dir / "direction" / MODEL_FILE.name
+    summary = train_direction(_shared(shared_dir), output or default, limit=limit, force=force)
+    click.echo(json.dumps(summary, indent=2))
+    if summary["written"]:
+        click.echo(f"model written to {summary['written']}", err=True)
+    else:
+        click.echo("model not written: it does not beat the rules on dev", err=True)

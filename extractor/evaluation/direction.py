@@ -20,8 +20,10 @@ the prompts whose evidence is **in the abstract**:
   prompt's outcome/intervention/comparator, then classify it (end to end). A prompt for which no
   sentence is found counts as wrong (predicted ``none``).
 
-The split is by PMCID (:func:`extractor.evaluation.split_of` on ``"PMC<id>"``) so every prompt of
-an article lies on the same side.
+The split is by PMCID (:func:`extractor.evaluation.split3_of` on ``"PMC<id>"``: train / dev /
+report) so every prompt of an article lies on the same side. The direction model is fitted on
+``train`` (:mod:`extractor.training.direction`), chosen on ``dev``; figures are quoted on
+``report``.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from typing import Any
 
 from ..errors import ExtractorError
 from ..nlp.direction import LABELS, classify_direction, find_direction, split_sentences
-from . import split_of
+from . import SPLITS, split3_of
 
 _LABEL_MAP = {
     "significantly increased": "increased",
@@ -193,7 +195,7 @@ def _norm(text: str) -> str:
 
 
 def load_prompts(shared_dir: Path, *, split: str | None = "report") -> list[Prompt]:
-    """The evaluation items of one split (``dev``, ``report``, or ``None`` for all).
+    """The evaluation items of one split (``train``, ``dev``, ``report``, or ``None`` for all).
 
     Raises:
         ExtractorError: the Evidence Inference files are missing.
@@ -217,7 +219,7 @@ def load_prompts(shared_dir: Path, *, split: str | None = "report") -> list[Prom
         if meta is None or pid in _INCORRECT:
             continue
         pmcid = meta["PMCID"]
-        if split is not None and split_of(f"PMC{pmcid}") != split:
+        if split is not None and split3_of(f"PMC{pmcid}") != split:
             continue
         if pmcid not in articles:
             path = root / "abstracts" / f"PMC{pmcid}.abst"
@@ -297,7 +299,7 @@ def evaluate_direction(
 
     Args:
         shared_dir: the ``shared`` folder (holding ``data/evidence_inference``).
-        split: ``dev``, ``report`` or ``all``.
+        split: ``train``, ``dev``, ``report`` or ``all`` (:func:`extractor.evaluation.split3_of`).
         mode: ``oracle`` (classify the annotated evidence) or ``pipeline`` (find it, then
             classify).
         limit: score only the first ``limit`` prompts (by prompt id) of the split.
@@ -312,8 +314,8 @@ def evaluate_direction(
     """
     if mode not in ("oracle", "pipeline"):
         raise ExtractorError(f"unknown mode {mode!r} (use 'oracle' or 'pipeline')")
-    if split not in ("dev", "report", "all"):
-        raise ExtractorError(f"unknown split {split!r} (use 'dev', 'report' or 'all')")
+    if split not in (*SPLITS, "all"):
+        raise ExtractorError(f"unknown split {split!r} (use 'train', 'dev', 'report' or 'all')")
     prompts = load_prompts(shared_dir, split=None if split == "all" else split)
     if limit is not None:
         prompts = prompts[:limit]
@@ -376,96 +378,3 @@ def evaluate_direction(
 
 
 __all__ = ["Article", "Prompt", "evaluate_direction", "load_prompts", "parse_abst", "score_labels"]
-
-
-# --- training the optional model -------------------------------------------------------------
-
-_CAT = {"increased": "INCREASED", "decreased": "DECREASED", "no difference": "NO_DIFFERENCE"}
-
-
-def training_examples(
-    shared_dir: Path, *, split: str = "dev", keep: Any = None
-) -> list[tuple[str, str]]:
-    """``(featurized text, label)`` for every accepted annotation row of ``split``.
-
-    Every row counts (several annotators and several evidence strings per prompt give more
-    examples than one per prompt). ``keep(pmcid) -> bool`` narrows the articles further.
-    """
-    from ..nlp.direction import featurize
-
-    root = Path(shared_dir) / "data" / "evidence_inference"
-    with open(root / "prompts_merged.csv", encoding="utf-8", newline="") as fh:
-        prompts = {r["PromptID"]: r for r in csv.DictReader(fh)}
-    with open(root / "v2_annotations.csv", encoding="utf-8", newline="") as fh:
-        rows = list(csv.DictReader(fh))
-    out: list[tuple[str, str]] = []
-    for row in rows:
-        meta = prompts.get(row["PromptID"])
-        label = _LABEL_MAP.get(row["Label"])
-        if meta is None or label is None or row["PromptID"] in _INCORRECT:
-            continue
-        if row["Valid Label"] != "True" or not row["Annotations"].strip():
-            continue
-        if split_of(f"PMC{meta['PMCID']}") != split or (keep and not keep(meta["PMCID"])):
-            continue
-        text = featurize(
-            row["Annotations"].strip(),
-            intervention=meta["Intervention"],
-            comparator=meta["Comparator"],
-            outcome=meta["Outcome"],
-        )
-        out.append((text, label))
-    return out
-
-
-def train_direction_model(
-    examples: list[tuple[str, str]],
-    output: Path | None = None,
-    *,
-    epochs: int = 12,
-    seed: int = 0,
-    ngram_size: int = 2,
-    length: int = 2**18,
-) -> Any:
-    """Train the direction ``textcat`` (spaCy bag-of-words) and save it to ``output``.
-
-    A few seconds on one CPU core for ~2,000 sentences; the saved model is about 3 MB.
-    """
-    import random
-
-    import spacy
-    from spacy.training import Example
-
-    spacy.util.fix_random_seed(seed)
-    nlp = spacy.blank("en")
-    textcat = nlp.add_pipe(
-        "textcat",
-        config={
-            "model": {
-                "@architectures": "spacy.TextCatBOW.v3",
-                "exclusive_classes": True,
-                "ngram_size": ngram_size,
-                "no_output_layer": False,
-                "length": length,
-            }
-        },
-    )
-    for cat in _CAT.values():
-        textcat.add_label(cat)  # type: ignore[attr-defined]
-    data = [
-        Example.from_dict(
-            nlp.make_doc(text), {"cats": {c: float(_CAT[lab] == c) for c in _CAT.values()}}
-        )
-        for text, lab in examples
-    ]
-    optimizer = nlp.initialize(lambda: data)
-    rng = random.Random(seed)
-    for _ in range(epochs):
-        rng.shuffle(data)
-        for batch in spacy.util.minibatch(data, size=16):
-            nlp.update(batch, sgd=optimizer, drop=0.2)
-    nlp.meta["name"] = "evidence_direction"
-    nlp.meta["version"] = "0.1.0"
-    if output is not None:
-        nlp.to_disk(output)
-    return nlp
