@@ -164,7 +164,7 @@ def test_assemble_extract_many_matches_single(nlp, seed_document):
     _assert_offsets(ev)
     assert ev.population.n == 120
     arms = {(i.name, i.role, i.n) for i in ev.interventions}
-    assert arms == {("metformin", "intervention", 60), ("placebo", "comparator", 60)}
+    assert arms == {("metformin", "intervention", 60), ("placebo", "placebo", 60)}
     metformin = next(i for i in ev.interventions if i.name == "metformin")
     assert [(d.amount, d.frequency, d.duration) for d in metformin.doses] == [
         (500, "twice daily", "for 24 weeks")

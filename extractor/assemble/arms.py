@@ -110,9 +110,13 @@ def _ordered(
         hits = [title_low.find(n) for n in names if n and title_low.find(n) >= 0]
         return min(hits) if hits else 10**6
 
+    def said_comparator(g: ArmGroup) -> bool:
+        labels = Counter(m.label for m in g.mentions if m.source not in ("group", "text"))
+        return labels["COMPARATOR"] > labels["INTERVENTION"]
+
     active = sorted(
         (g for g in groups if roles[g.key] == "intervention"),
-        key=lambda g: (title_pos(g), -g.score, g.first),
+        key=lambda g: (title_pos(g), said_comparator(g), g.first),
     )
     controls = [g for g in groups if roles[g.key] != "intervention"]
     out: list[tuple[ArmGroup, str]] = []
@@ -131,9 +135,7 @@ def _attach_doses(
     arm in the sentence, to the main intervention. Placebo and usual-care arms take no dose."""
     text = doc_text(doc)
     out: dict[str, list[Dose]] = {g.key: [] for g, _ in arms}
-    dosable = [(g, r) for g, r in arms if r not in CONTROL_ROLES or r == "comparator"]
-    if not dosable:
-        return out
+    dosable = [(g, r) for g, r in arms if r not in CONTROL_ROLES or r == "comparator"] or arms
     mentions = sorted(
         ((m.start, m.end, g.key) for g, _ in dosable for m in g.mentions), key=lambda x: x[0]
     )

@@ -20,6 +20,8 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from .common import find_phrase
+
 #: Names that are a setting, route, schedule or method word, never an arm of their own.
 _NOT_ARM = re.compile(
     r"^(?:(?:general|spinal|regional|local|the)\s+)?(?:surgery|surgeries|surgical\s+\w+|"
@@ -228,14 +230,20 @@ def score_group(group: ArmGroup, title_end: int = -1) -> float:
             weight += 2.0
         if m.source == "model":
             weight += 0.25
+        elif m.source.endswith((".randomised", ".title")):
+            weight += 1.0
         if m.section and _RESULTS.search(m.section):
             weight += 0.5
         score += weight
     return score
 
 
-def select_arms(groups: list[ArmGroup], text: str, *, max_arms: int = 4) -> list[ArmGroup]:
-    """The groups that are the trial's arms, best first."""
+def select_arms(
+    groups: list[ArmGroup], text: str, *, max_arms: int = 4, min_score: float = 1.5
+) -> list[ArmGroup]:
+    """The groups that are the trial's arms, best first: scored at least ``min_score`` and a
+    fifth of the best, controls (placebo, usual care) whenever a span names them; at most the
+    stated number of groups."""
     if not groups:
         return []
     for g in groups:
@@ -244,7 +252,12 @@ def select_arms(groups: list[ArmGroup], text: str, *, max_arms: int = 4) -> list
     stated = stated_arm_count(text)
     cap = min(stated, max_arms) if stated else max_arms
     top = ranked[0].score
-    keep = [g for g in ranked if g.score >= max(1.5, 0.2 * top)] or ranked[:1]
+    keep = [
+        g
+        for g in ranked
+        if g.score >= max(min_score, 0.2 * top)
+        or (arm_role(g.key) != "intervention" and any(m.source != "group" for m in g.mentions))
+    ] or ranked[:1]
     return keep[:cap]
 
 
@@ -276,9 +289,16 @@ class ArmNamer:
         paren = re.search(r"\(([^()]{2,12})\)$", mention)
         if paren and paren.group(1) in self.short_to_long:
             return paren.group(1)
-        if not _COMBINED.search(mention):
+        if _COMBINED.search(mention):
+            # "tamoxifen plus ovarian function suppression" = "tamoxifen plus OFS"
+            for long, short in self.long_to_short.items():
+                pos = folded.find(long)
+                if pos >= 0:
+                    mention = mention[:pos] + short + mention[pos + len(long) :]
+                    folded = mention.casefold()
+        else:
             for short in self.short_to_long:
-                if re.search(rf"(?<![\w-]){re.escape(short)}(?![\w-])", mention):
+                if find_phrase(mention, short, ignore_case=False):
                     return short
         key = _MODIFIERS.sub("", folded)
         key = re.sub(r"\s*\([^()]*\)\s*", " ", key).strip()
