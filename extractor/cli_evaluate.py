@@ -199,6 +199,61 @@ def evaluate_direction_cmd(
     _render_report(report, as_json)
 
 
+@evaluate.command("records", context_settings=CONTEXT)
+@shared_option
+@click.option(
+    "--split",
+    type=click.Choice(["train", "dev", "report", "all"]),
+    default="report",
+    show_default=True,
+    help="Three-way split of the articles: rules and models are chosen on dev; report is "
+    "frozen (its id digest is pinned in the tests) and quoted only.",
+)
+@click.option(
+    "--limit", type=click.IntRange(min=1), help="Score the prompts of the first N articles."
+)
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1, max=64),
+    default=1,
+    show_default=True,
+    help="Worker processes for the extraction (as evidence batch --jobs).",
+)
+@click.option(
+    "--examples",
+    type=click.IntRange(min=0, max=1000),
+    default=0,
+    help="List up to N missed prompts with the record's arms and comparisons (with --json).",
+)
+@json_option
+@friendly_errors
+def evaluate_records_cmd(
+    shared_dir: Path | None,
+    split: str,
+    limit: int | None,
+    jobs: int,
+    examples: int,
+    as_json: bool,
+) -> None:
+    """Records end to end against Evidence Inference prompts (files in, records out).
+
+    The .abst files go through the same path as `evidence batch`; for each prompt whose
+    evidence lies in the abstract: intervention found, outcome found, intervention +
+    comparator + outcome matched in one comparison, and answered (with the right direction).
+    Names match at token F1 >= 0.3.
+
+    \b
+    Example:
+        evidence evaluate records --split dev --json --examples 20
+    """
+    from .evaluation.records import evaluate_records
+
+    report = evaluate_records(
+        _shared(shared_dir), split=split, limit=limit, jobs=jobs, examples=examples
+    )
+    _render_report(report, as_json)
+
+
 @evaluate.command("design", context_settings=CONTEXT)
 @shared_option
 @split_option
