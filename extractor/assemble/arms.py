@@ -21,9 +21,7 @@ from .interventions import _DOSE_FIELDS, _arm_of_size, _dose_only_arm, _junk_arm
 from .spans import _from_model, _sentence_of
 
 
-def build_arms(
-    doc: Doc, spans: tuple[Span, ...], starts: list[int]
-) -> tuple[Intervention, ...]:
+def build_arms(doc: Doc, spans: tuple[Span, ...], starts: list[int]) -> tuple[Intervention, ...]:
     """The arms of the trial in ``doc`` (intervention arms first, then controls)."""
     text = doc_text(doc)
     sections = [(int(r[0]), int(r[1]), r[2]) for r in doc._.sent_sections or []]
@@ -93,9 +91,7 @@ def _anchor(group: ArmGroup, long_form: str | None) -> Mention:
     return next(m for m in sorted(group.mentions, key=lambda m: m.start) if counts[m.text] == best)
 
 
-def _ordered(
-    groups: list[ArmGroup], namer: ArmNamer, title: str
-) -> list[tuple[ArmGroup, str]]:
+def _ordered(groups: list[ArmGroup], namer: ArmNamer, title: str) -> list[tuple[ArmGroup, str]]:
     """Arms with roles: named controls by their words; the active arm named first in the title
     (else the best scored) is the intervention; with no control arm a second active arm is the
     comparator; other active arms of a trial with a control are interventions too."""
@@ -167,9 +163,7 @@ def _attach_doses(
     return out
 
 
-def _arm_sizes(
-    doc: Doc, arms: list[tuple[ArmGroup, str]], starts: list[int]
-) -> dict[str, int]:
+def _arm_sizes(doc: Doc, arms: list[tuple[ArmGroup, str]], starts: list[int]) -> dict[str, int]:
     """Per-arm sizes paired with the arms named in their sentence (as :mod:`.interventions`)."""
     text = doc_text(doc)
     mentions = sorted((m.start, m.end, g.key) for g, _ in arms for m in g.mentions)

@@ -11,6 +11,7 @@ The per-arm figures, p value and effect estimate of the sentence come with it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from ..nlp.common import find_phrase
@@ -130,7 +131,7 @@ def build_comparisons(
     spans: tuple[Span, ...],
     arms: tuple[Intervention, ...],
     result_rows: list[dict[str, Any]],
-    result_arms: dict[int, str | None],
+    result_arms: Mapping[int, str | None],
 ) -> tuple[Comparison, ...]:
     """The comparisons the abstract reports (see the module docstring)."""
     if len(arms) < 2:
@@ -173,7 +174,7 @@ def _clause_comparisons(
     arms: tuple[Intervention, ...],
     arm_names: list[str],
     result_rows: list[dict[str, Any]],
-    result_arms: dict[int, str | None],
+    result_arms: Mapping[int, str | None],
     seen: set[tuple[str, str, str]],
 ) -> list[Comparison]:
     while start < end and text[start] in " ,;":

@@ -42,20 +42,83 @@ _TOKEN = re.compile(r"[^\W_]+(?:\.[0-9]+)?")
 #: Function words, arm words, and dose amounts, units and schedules: a name is compared on its
 #: words (the record carries doses apart, on the arm).
 _IGNORE = frozenset(
-    "a an the of in on at to for with by and or vs versus group groups arm arms patients "
-    "patient subjects participants who were was is are received receiving treated treatment "
-    "than from as mg g kg ml μg µg ug mcg iu units unit mmol mol l dl day days daily week weeks "
-    "weekly month months monthly hour hours h min minutes once twice times dose doses".split()
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "in",
+        "on",
+        "at",
+        "to",
+        "for",
+        "with",
+        "by",
+        "and",
+        "or",
+        "vs",
+        "versus",
+        "group",
+        "groups",
+        "arm",
+        "arms",
+        "patients",
+        "patient",
+        "subjects",
+        "participants",
+        "who",
+        "were",
+        "was",
+        "is",
+        "are",
+        "received",
+        "receiving",
+        "treated",
+        "treatment",
+        "than",
+        "from",
+        "as",
+        "mg",
+        "g",
+        "kg",
+        "ml",
+        "μg",
+        "µg",
+        "ug",
+        "mcg",
+        "iu",
+        "units",
+        "unit",
+        "mmol",
+        "mol",
+        "l",
+        "dl",
+        "day",
+        "days",
+        "daily",
+        "week",
+        "weeks",
+        "weekly",
+        "month",
+        "months",
+        "monthly",
+        "hour",
+        "hours",
+        "h",
+        "min",
+        "minutes",
+        "once",
+        "twice",
+        "times",
+        "dose",
+        "doses",
+    ]
 )
 
 
 def name_tokens(text: str) -> list[str]:
     """Lower-cased word and number tokens of a name, function and arm words left out."""
-    return [
-        t
-        for t in _TOKEN.findall(text.casefold())
-        if t not in _IGNORE and not t[0].isdigit()
-    ]
+    return [t for t in _TOKEN.findall(text.casefold()) if t not in _IGNORE and not t[0].isdigit()]
 
 
 def name_f1(gold: str, predicted: str) -> float:
@@ -126,7 +189,7 @@ def abst_path(shared_dir: Path, pmcid: str) -> Path:
 
 
 def split_prompts(shared_dir: Path, split: str) -> list[Prompt]:
-    """Prompts of one split (``train``/``dev``/``report``/``all``) whose evidence is in the abstract."""
+    """Prompts of a split (train, dev, report or all) whose evidence is in the abstract."""
     if split not in (*SPLITS, "all"):
         raise ExtractorError(f"unknown split {split!r} (use 'train', 'dev', 'report' or 'all')")
     prompts = load_prompts(shared_dir, split=None)

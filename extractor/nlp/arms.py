@@ -62,9 +62,50 @@ _GROUP = re.compile(
     r"|\b(?:group|arm)\s+([A-Z][\w+-]*)\b"
 )
 _GROUP_STOP = frozenset(
-    "the a an in of and or than with to for from between both each two three four this that "
-    "these those whole study same other all either vs versus compared whereas while respectively "
-    "was were is are patients treated receiving received".split()
+    [
+        "the",
+        "a",
+        "an",
+        "in",
+        "of",
+        "and",
+        "or",
+        "than",
+        "with",
+        "to",
+        "for",
+        "from",
+        "between",
+        "both",
+        "each",
+        "two",
+        "three",
+        "four",
+        "this",
+        "that",
+        "these",
+        "those",
+        "whole",
+        "study",
+        "same",
+        "other",
+        "all",
+        "either",
+        "vs",
+        "versus",
+        "compared",
+        "whereas",
+        "while",
+        "respectively",
+        "was",
+        "were",
+        "is",
+        "are",
+        "patients",
+        "treated",
+        "receiving",
+        "received",
+    ]
 )
 _GENERIC = re.compile(
     r"^(?:intervention|experimental|treatment|treated|study|active|test|trial|case|"
@@ -149,7 +190,9 @@ def split_mention(text: str, start: int) -> list[tuple[str, int]]:
     return parts or [(text, start)]
 
 
-def group_mentions(text: str, sections: Sequence[tuple[int, int, str | None]] = ()) -> list[Mention]:
+def group_mentions(
+    text: str, sections: Sequence[tuple[int, int, str | None]] = ()
+) -> list[Mention]:
     """Mentions from "the X group" / "X arm" / "group X" phrasings."""
     out: list[Mention] = []
     for m in _GROUP.finditer(text):

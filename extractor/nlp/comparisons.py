@@ -55,15 +55,111 @@ _LEADING = re.compile(
 )
 #: Words that on their own name no measured quantity.
 _GENERIC = frozenset(
-    "data analysis analyses statistical statistics anova test tests t-test chi square chi-square "
-    "spss criteria inclusion exclusion mean median average difference differences results "
-    "result significant significance p value values group groups patients patient time times "
-    "outcome outcomes variable variables parameter parameters measure measures effect effects "
-    "change changes level levels rate rates score scores number numbers findings study trial "
-    "the a an of in and or to was were is are this that these those there it they we baseline "
-    "both two three each all other intervention treatment control placebo comparison end "
-    "method methods characteristics demographic proportion percentage incidence total "
-    "significantly statistically compared versus vs".split()
+    [
+        "data",
+        "analysis",
+        "analyses",
+        "statistical",
+        "statistics",
+        "anova",
+        "test",
+        "tests",
+        "t-test",
+        "chi",
+        "square",
+        "chi-square",
+        "spss",
+        "criteria",
+        "inclusion",
+        "exclusion",
+        "mean",
+        "median",
+        "average",
+        "difference",
+        "differences",
+        "results",
+        "result",
+        "significant",
+        "significance",
+        "p",
+        "value",
+        "values",
+        "group",
+        "groups",
+        "patients",
+        "patient",
+        "time",
+        "times",
+        "outcome",
+        "outcomes",
+        "variable",
+        "variables",
+        "parameter",
+        "parameters",
+        "measure",
+        "measures",
+        "effect",
+        "effects",
+        "change",
+        "changes",
+        "level",
+        "levels",
+        "rate",
+        "rates",
+        "score",
+        "scores",
+        "number",
+        "numbers",
+        "findings",
+        "study",
+        "trial",
+        "the",
+        "a",
+        "an",
+        "of",
+        "in",
+        "and",
+        "or",
+        "to",
+        "was",
+        "were",
+        "is",
+        "are",
+        "this",
+        "that",
+        "these",
+        "those",
+        "there",
+        "it",
+        "they",
+        "we",
+        "baseline",
+        "both",
+        "two",
+        "three",
+        "each",
+        "all",
+        "other",
+        "intervention",
+        "treatment",
+        "control",
+        "placebo",
+        "comparison",
+        "end",
+        "method",
+        "methods",
+        "characteristics",
+        "demographic",
+        "proportion",
+        "percentage",
+        "incidence",
+        "total",
+        "significantly",
+        "statistically",
+        "compared",
+        "versus",
+        "vs",
+    ]
 )
 _BAD_START = re.compile(
     r"^(?:during|after|before|in|at|on|with|without|between|among|compared|however|although|"
@@ -120,10 +216,9 @@ def outcome_phrases(sentence: str) -> list[tuple[int, int]]:
     for pattern in (_DIFFERENCE_IN, _IN_TERMS):
         for m in pattern.finditer(sentence):
             out.append((m.start("o"), m.end("o")))
-    if not out:
-        m = _SUBJECT.match(sentence)
-        if m:
-            out.append((m.start("o"), m.end("o")))
+    subject = None if out else _SUBJECT.match(sentence)
+    if subject:
+        out.append((subject.start("o"), subject.end("o")))
     return out
 
 
