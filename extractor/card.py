@@ -7,8 +7,10 @@ external resources) that a reviewer uses to check an extraction in seconds:
   with its section headings and every extracted span highlighted in its label's colour, each
   with a ``title=`` tooltip naming the label and the rule or model that produced it;
 * right (below on narrow screens), the structured fields (population, arms and doses,
-  outcomes and results, adverse events, design, conclusion), each linking to its span
-  (``href="#span-N"``) so one click shows where a value came from.
+  outcomes and results, comparisons, adverse events, design, conclusion), each linking to its
+  span (``href="#span-N"``) so one click shows where a value came from. A comparison's
+  evidence sentence is underlined (label ``COMPARISON``) and its per-arm figures highlighted
+  as results.
 
 Spans overlap (a RESULT holds an OUTCOME, a POPULATION a CONDITION), so the highlights are
 built by cutting the abstract at every span boundary and nesting the elements that cover each
@@ -27,7 +29,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 from urllib.parse import quote
 
-from .records import Document, Evidence, Result, Span
+from .records import CONTROL_ROLES, Comparison, Document, Effect, Evidence, Result, Span
 
 #: Label → hue, saturation, lightness of its highlight. Labels not listed are drawn grey.
 LABEL_COLOURS: dict[str, tuple[int, int, int]] = {
@@ -41,10 +43,17 @@ LABEL_COLOURS: dict[str, tuple[int, int, int]] = {
     "RESULT": (290, 55, 52),
     "ADVERSE_EVENT": (355, 80, 45),
     "DIRECTION": (230, 25, 45),
+    "COMPARISON": (15, 75, 45),
     "CONCLUSION": (200, 15, 45),
 }
 #: Sentence-long labels are underlined only, so the spans inside them stay readable.
-UNDERLINED = frozenset({"DIRECTION", "CONCLUSION"})
+UNDERLINED = frozenset({"DIRECTION", "COMPARISON", "CONCLUSION"})
+#: How a comparison's direction is shown: arrow and words.
+DIRECTION_WORDS = {
+    "increased": "▲ increased",
+    "decreased": "▼ decreased",
+    "no_difference": "= no difference",
+}
 _GREY = (0, 0, 55)
 # An upper-case heading at the start of a line ("METHODS:", "CLINICAL TRIAL REGISTRATION:").
 _HEADING = re.compile(r"^[ \t]*([A-Z][A-Z0-9 ,&/()'-]{2,60}:)", re.MULTILINE)
@@ -176,6 +185,11 @@ def _candidates(record: Evidence) -> Iterable[_Candidate]:
                 "field: direction",
                 None,
             )
+    for comparison in record.comparisons:
+        quote = comparison.evidence
+        yield "COMPARISON", quote.start, quote.end, comparison.source, comparison.confidence
+        for res in comparison.results:
+            yield "RESULT", res.start, res.end, res.source, None
     for event in record.adverse_events:
         yield (
             "ADVERSE_EVENT",
@@ -189,7 +203,7 @@ def _candidates(record: Evidence) -> Iterable[_Candidate]:
 
 
 def _arm_label(role: str) -> str:
-    return "COMPARATOR" if role == "comparator" else "INTERVENTION"
+    return "COMPARATOR" if role in CONTROL_ROLES else "INTERVENTION"
 
 
 def _conclusion_at(record: Evidence) -> tuple[int | None, int | None]:
@@ -287,7 +301,8 @@ class _Fields:
         return f'<a class="{cls}" href="#{target}"{title}>{_e(text)}</a>'
 
     def render(self) -> str:
-        parts = [self.design(), self.population(), self.arms(), self.outcomes(), self.events()]
+        parts = [self.design(), self.population(), self.arms(), self.outcomes()]
+        parts += [self.comparisons(), self.events()]
         rec = self.record
         if rec.conclusion:
             start, end = _conclusion_at(rec)
@@ -366,6 +381,28 @@ class _Fields:
         body = _list(items, cls="outcomes") if items else '<p class="muted">none found</p>'
         return _group("Outcomes and results", body)
 
+    def comparisons(self) -> str:
+        """One item per comparison: outcome, arms, direction, per-arm figures, p and effect."""
+        items = [self.comparison(c) for c in self.record.comparisons]
+        return _group("Comparisons", _list(items, cls="comparisons")) if items else ""
+
+    def comparison(self, c: Comparison) -> str:
+        quote = c.evidence
+        head = self.link("COMPARISON", quote.start, quote.end, c.outcome, tip=quote.text)
+        head += f' <span class="vs">{_e(c.intervention)} vs {_e(c.comparator)}</span>'
+        word = DIRECTION_WORDS.get(c.direction or "", c.direction or "direction not stated")
+        head += f' <span class="dir dir-{_cls(c.direction or "none")}">{_e(word)}</span>'
+        figures = [
+            self.link("RESULT", r.start, r.end, describe_result(r), tip=r.text) for r in c.results
+        ]
+        stats = [c.p_value or ""]
+        if c.effect:
+            stats.append(describe_effect(c.effect))
+        if c.confidence is not None:
+            stats.append(f"confidence {c.confidence:.2f}")
+        figures += [f'<span class="muted">{_e(x)}</span>' for x in stats if x]
+        return head + (_list(figures) if figures else "")
+
     def events(self) -> str:
         parts = []
         for kind, heading in (("adverse_event", "Adverse events"), ("withdrawal", "Withdrawals")):
@@ -411,6 +448,16 @@ def describe_result(result: Result) -> str:
     if r.time_point:
         parts.append(f"· {r.time_point}")
     return " ".join(parts)
+
+
+def describe_effect(effect: Effect | None) -> str:
+    """``OR 8.1 (CI 1.6–41)``; "" without an effect estimate."""
+    if effect is None:
+        return ""
+    text = f"{effect.measure} {_num(effect.value)}".rstrip()
+    if effect.ci_low is not None and effect.ci_high is not None:
+        text += f" (CI {_num(effect.ci_low)}–{_num(effect.ci_high)})"
+    return text
 
 
 # --- small pieces ----------------------------------------------------------------------------
@@ -541,6 +588,9 @@ margin-top:1rem;align-items:start}
 .fv{padding-left:.3rem;text-decoration:none}
 a.fv:hover{text-decoration:underline}
 .role{font-size:.7rem;text-transform:uppercase;color:var(--muted)}
+.vs{font-size:.9rem}
+.dir{font-size:.75rem;padding:0 .4rem;border-radius:.6rem;white-space:nowrap;background:#eceff2}
+.dir-increased{background:#e3f2e8;color:#1d6b3a}.dir-decreased{background:#fdeee0;color:#9a4a12}
 .summary{font-size:.9rem}
 .foot{margin-top:1rem;font-size:.8rem;color:var(--muted)}
 @media (max-width:900px){.card{grid-template-columns:1fr}
@@ -548,4 +598,13 @@ a.fv:hover{text-decoration:underline}
 """
 
 
-__all__ = ["LABEL_COLOURS", "Mark", "collect_marks", "describe_result", "highlight", "render_card"]
+__all__ = [
+    "DIRECTION_WORDS",
+    "LABEL_COLOURS",
+    "Mark",
+    "collect_marks",
+    "describe_effect",
+    "describe_result",
+    "highlight",
+    "render_card",
+]

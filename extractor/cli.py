@@ -352,12 +352,16 @@ def show(
 ) -> None:
     """Show one stored record by id (pmid:…, doi:…, pmc:…, sha:…) or bare PMID/DOI.
 
+    The text report ends with a table of the record's comparisons: outcome, intervention vs
+    comparator, direction, per-arm figures, p value and effect estimate.
+
     \b
     Example:
         evidence show 12345678
         evidence show sha:1a2b3c4d5e6f7a8b --json
         evidence show pmc:PMC101395 --html -o card.html
     """
+    from .cli_common import format_comparisons
     from .render import format_text
     from .store import database, load_record
 
@@ -367,8 +371,10 @@ def show(
         from .card import render_card
 
         text = render_card(record)
+    elif as_json:
+        text = record.to_json()
     else:
-        text = record.to_json() if as_json else format_text(record)
+        text = "\n".join(t for t in (format_text(record), format_comparisons(record)) if t)
     _emit(text, output)
 
 

@@ -1,4 +1,5 @@
-"""Shared pieces of the command line: error handling, the --db option, click settings."""
+"""Shared pieces of the command line: error handling, the --db option, click settings, and
+the plain-text comparisons table of ``evidence show``."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ from typing import Any, TypeVar
 
 import click
 
+from .card import describe_effect
 from .errors import ExtractorError
+from .records import Comparison, Evidence, Result
 from .settings import get_settings
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -59,3 +62,57 @@ def output_option(help_text: str) -> Callable[[F], F]:
         type=click.Path(dir_okay=False, path_type=Path),
         help=help_text,
     )
+
+
+# --- evidence show: the comparisons table ---------------------------------------------------
+
+COMPARISON_HEADERS = ("outcome", "comparison", "direction", "per arm", "p", "effect")
+# Widest a cell may be before it is clipped, per column (the table stays under ~150 columns).
+_COMPARISON_WIDTHS = (28, 36, 13, 36, 12, 24)
+
+
+def format_comparisons(record: Evidence) -> str:
+    """The record's comparisons as an aligned plain-text table ("" when it has none).
+
+    One row per comparison: outcome, ``intervention vs comparator``, direction, the per-arm
+    figures (``Remifentanil 30% · Alfentanil 5%``), the p value and the effect estimate.
+    """
+    if not record.comparisons:
+        return ""
+    rows = [COMPARISON_HEADERS] + [_comparison_cells(c) for c in record.comparisons]
+    rows = [
+        tuple(
+            _clip(" ".join(cell.split()), w)
+            for cell, w in zip(row, _COMPARISON_WIDTHS, strict=True)
+        )
+        for row in rows
+    ]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(COMPARISON_HEADERS))]
+    lines = [f"comparisons ({len(record.comparisons)}):"]
+    for row in rows:
+        lines.append(
+            "  " + "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
+        )
+    return "\n".join(lines)
+
+
+def _comparison_cells(c: Comparison) -> tuple[str, ...]:
+    effect = describe_effect(c.effect)
+    arms = " · ".join(_arm_figure(r) for r in c.results) or "—"
+    return (
+        c.outcome,
+        f"{c.intervention} vs {c.comparator}",
+        (c.direction or "not stated").replace("_", " "),
+        arms,
+        c.p_value or "—",
+        effect or "—",
+    )
+
+
+def _arm_figure(r: Result) -> str:
+    """``Remifentanil 30%``: the arm and its figure as written."""
+    return f"{r.arm} {r.text}" if r.arm else r.text
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"

@@ -65,6 +65,10 @@ _END = "Character offset where the text ends in the abstract (exclusive)."
 _PMID = "PubMed id of the study, if known."
 _YEAR = "Publication year of the study, if known."
 _TITLE = "Title of the study."
+_ROLE = (
+    "intervention, or a control arm: comparator (active control), placebo (placebo, sham, "
+    "vehicle) or usual_care (usual or standard care, no treatment, waiting list)."
+)
 
 TABLES: dict[str, dict[str, Any]] = {
     "documents": {
@@ -110,7 +114,7 @@ TABLES: dict[str, dict[str, Any]] = {
             "condition": "Disease or condition of the population.",
             "n": "Sample size (the randomised total when stated).",
             "interventions": "JSON list of intervention arms (long form (abbreviation)).",
-            "comparators": "JSON list of comparator arms (placebo, usual care …).",
+            "comparators": "JSON list of control arms (active comparator, placebo, usual care).",
             "outcomes": "JSON list of outcome names.",
             "adverse_events": "JSON list of adverse events and withdrawals.",
             "design": "Study design, e.g. randomized controlled trial (double-blind).",
@@ -138,12 +142,12 @@ TABLES: dict[str, dict[str, Any]] = {
         "facets": ["label", "section"],
     },
     "arms": {
-        "description": f"Intervention and comparator arms, {_ROW} arm.",
+        "description": f"Intervention and control arms, {_ROW} arm.",
         "columns": {
             "doc_id": _DOC_ID,
             "name": "Arm name as written (often an abbreviation).",
             "long_form": "Expansion of an abbreviated name (IVIg → intravenous immunoglobulin).",
-            "role": "intervention or comparator.",
+            "role": _ROLE,
             "n": "Participants in the arm, when stated.",
             "start": _START,
             "end": _END,
@@ -156,7 +160,7 @@ TABLES: dict[str, dict[str, Any]] = {
             "doc_id": _DOC_ID,
             "intervention": "Name of the arm given the dose.",
             "long_form": "Expansion of the arm name, if abbreviated.",
-            "role": "Role of the arm: intervention or comparator.",
+            "role": f"Role of the arm: {_ROLE}",
             "amount": "Dose amount (the lower bound of a range).",
             "amount_max": "Upper bound of a dose range.",
             "unit": "Unit of the amount (mg, ug, g, mL, [IU] …).",
@@ -214,6 +218,32 @@ TABLES: dict[str, dict[str, Any]] = {
         },
         "facets": ["kind"],
     },
+    "comparisons": {
+        "description": f"Reported comparisons of an outcome between two arms, {_ROW} "
+        "comparison: direction, per-arm results, p value and effect estimate, with the "
+        "sentence that states them.",
+        "columns": {
+            "doc_id": _DOC_ID,
+            "outcome": "Outcome compared.",
+            "intervention": "Arm the direction is stated for (an arms.name of the study).",
+            "comparator": "Arm it is compared with (an arms.name of the study).",
+            "direction": "increased, decreased or no_difference: the outcome with the "
+            "intervention relative to the comparator; empty when the sentence states none.",
+            "p_value": "P value as written (P=0.045, P<0.001 …).",
+            "effect": "Effect measure (OR, RR, HR, MD, SMD …), when an estimate is given.",
+            "effect_value": "Point estimate of the effect.",
+            "ci_low": "Lower bound of the effect's confidence interval.",
+            "ci_high": "Upper bound of the effect's confidence interval.",
+            "results": "JSON list of the per-arm results of the sentence ({text, start, end, "
+            "arm, count, denominator, percent, mean …}).",
+            "confidence": "Confidence of the extractor in the comparison (0–1), if known.",
+            "source": "Rule or model that produced the comparison.",
+            "text": "The evidence sentence that states the comparison.",
+            "start": _START,
+            "end": _END,
+        },
+        "facets": ["direction", "effect"],
+    },
     "failures": {
         "description": f"Inputs that could not be processed, {_ROW} source.",
         "columns": {
@@ -237,9 +267,9 @@ TABLES: dict[str, dict[str, Any]] = {
             "doc_id": _DOC_ID,
             "intervention": "Intervention arm names and long forms, INTERVENTION and "
             "COMPARATOR spans.",
-            "comparator": "Comparator arm names and long forms, COMPARATOR spans.",
+            "comparator": "Control arm names and long forms, COMPARATOR spans.",
             "condition": "The population's condition and CONDITION spans.",
-            "outcome": "Outcome names and OUTCOME spans.",
+            "outcome": "Outcome names (of outcomes and comparisons) and OUTCOME spans.",
         },
         "hidden": True,
     },
@@ -281,6 +311,9 @@ _DOSE_COLUMNS = [c for c in TABLES["doses"]["columns"] if c != "doc_id"]
 _OUTCOME_COLUMNS = [
     c for c in TABLES["outcomes"]["columns"] if c not in ("doc_id", "direction_text")
 ]
+_COMPARISON_COLUMNS = [
+    c for c in TABLES["comparisons"]["columns"] if c not in ("doc_id", "results")
+]
 _STUDY = {"doc_id": _DOC_ID, "pmid": _PMID, "year": _YEAR, "title": _TITLE}
 
 VIEWS: dict[str, dict[str, Any]] = {
@@ -291,7 +324,7 @@ VIEWS: dict[str, dict[str, Any]] = {
             **_described("documents", "id", "pmid", "doi", "year", "journal", "title"),
             **_described("evidence", "condition", "population", "n", "design"),
             "interventions": "Intervention arms, long form (abbreviation), joined with '; '.",
-            "comparators": "Comparator arms joined with '; '.",
+            "comparators": "Control arms (comparator, placebo, usual care) joined with '; '.",
             "outcomes": "Distinct outcome names joined with '; '.",
             "adverse_events": "Adverse events and withdrawals joined with '; '.",
             **_described("evidence", "conclusion"),
@@ -309,6 +342,17 @@ VIEWS: dict[str, dict[str, Any]] = {
         "description": f"Outcome results with the study's PMID, year and title, {_ROW} result.",
         "columns": {**_STUDY, **_described("outcomes", *_OUTCOME_COLUMNS)},
         "facets": ["direction", "effect"],
+    },
+    "comparisons_view": {
+        "description": f"Comparisons with the study's PMID, year and title, {_ROW} comparison; "
+        "per-arm results as 'arm: text' joined with '; '.",
+        "columns": {
+            **_STUDY,
+            **_described("comparisons", *_COMPARISON_COLUMNS),
+            "arm_results": "The per-arm results of the sentence, 'arm: text' joined with '; '.",
+        },
+        "facets": ["direction", "effect"],
+        "sortable_columns": ["doc_id", "pmid", "year", "outcome", "intervention", "direction"],
     },
 }
 
@@ -373,6 +417,21 @@ SELECT o.doc_id, d.pmid, d.year, d.title, o.outcome, o.direction, o.arm, o.count
 FROM outcomes o JOIN documents d ON d.id = o.doc_id
 WHERE o.outcome LIKE '%' || :outcome || '%'
 ORDER BY d.year IS NULL, d.year DESC, o.doc_id, o.start""",
+    },
+    "comparisons_for_outcome": {
+        "title": "Comparisons for an outcome",
+        "description": "Every reported comparison of an outcome whose name contains the text, "
+        "optionally only those where either arm's name contains a second text: "
+        "intervention vs comparator, direction, per-arm results, p value, effect and the "
+        "sentence that states it.",
+        "sql": """
+SELECT doc_id, pmid, year, title, outcome, intervention, comparator, direction, arm_results,
+  p_value, effect, effect_value, ci_low, ci_high, text
+FROM comparisons_view
+WHERE outcome LIKE '%' || :outcome || '%'
+  AND (intervention LIKE '%' || :intervention || '%'
+    OR comparator LIKE '%' || :intervention || '%')
+ORDER BY lower(outcome), lower(intervention), year IS NULL, year DESC, doc_id, start""",
     },
     "largest_trials": {
         "title": "Largest trials",

@@ -10,13 +10,18 @@ Tables (see ``MIGRATIONS`` for the exact schema)::
     outcomes   one row per numeric result, with its outcome (an outcome without numbers
                has one row with empty result columns); direction and arm included
     adverse_events  one row per adverse event or withdrawal
+    comparisons     one row per reported comparison (outcome, intervention vs comparator,
+               direction, p, effect, per-arm results as JSON, the evidence sentence)
     search_index    trigram FTS5 over arm names, conditions and outcomes (query filters)
     studies    one narrow row per study (id, title, year, ids, n, design, arms) for search
     failures   one row per source that could not be processed, with the reason
 
 Views (flat rows for ``sqlite3`` users; see ``VIEWS``): ``evidence_view`` (one row per
-study), ``doses_view`` (one row per dose) and ``outcomes_view`` (one row per result), each
-carrying the study's PMID, year and title.
+study), ``doses_view`` (one row per dose), ``outcomes_view`` (one row per result) and
+``comparisons_view`` (one row per comparison), each carrying the study's PMID, year and title.
+
+Arm roles other than ``intervention`` (``comparator``, ``placebo``, ``usual_care``: the
+``CONTROL_ROLES``) are control arms: they fill the ``comparators`` columns.
 
 Records are keyed by ``Document.record_id`` (PMID, DOI or content hash): storing the same
 document twice replaces its rows instead of adding new ones. Every record is written in one
@@ -37,9 +42,11 @@ from typing import Any
 import sqlite_utils
 
 from .errors import StoreError
-from .records import Document, Evidence
+from .records import CONTROL_ROLES, Document, Evidence
 
-CHILD_TABLES = ("spans", "doses", "outcomes", "arms", "adverse_events")
+CHILD_TABLES = ("spans", "doses", "outcomes", "arms", "adverse_events", "comparisons")
+# The control roles as an SQL list, for views that split arms into interventions and controls.
+_CONTROLS_SQL = ", ".join(f"'{role}'" for role in sorted(CONTROL_ROLES))
 
 
 def _now() -> str:
@@ -184,13 +191,15 @@ _OUTCOME_EXTRAS: tuple[tuple[str, type], ...] = (
 )
 
 VIEWS: dict[str, str] = {
-    "evidence_view": """
+    "evidence_view": f"""
         SELECT d.id, d.pmid, d.doi, d.year, d.journal, d.title, e.condition, e.population, e.n,
             e.design,
             (SELECT group_concat(coalesce(a.long_form || ' (' || a.name || ')', a.name), '; ')
-               FROM arms a WHERE a.doc_id = d.id AND a.role != 'comparator') AS interventions,
+               FROM arms a WHERE a.doc_id = d.id AND a.role NOT IN ({_CONTROLS_SQL}))
+               AS interventions,
             (SELECT group_concat(coalesce(a.long_form || ' (' || a.name || ')', a.name), '; ')
-               FROM arms a WHERE a.doc_id = d.id AND a.role = 'comparator') AS comparators,
+               FROM arms a WHERE a.doc_id = d.id AND a.role IN ({_CONTROLS_SQL}))
+               AS comparators,
             (SELECT group_concat(name, '; ') FROM (SELECT DISTINCT o.outcome AS name
                FROM outcomes o WHERE o.doc_id = d.id)) AS outcomes,
             (SELECT group_concat(coalesce(ae.name, ae.text), '; ')
@@ -208,7 +217,22 @@ VIEWS: dict[str, str] = {
             x.effect_value, x.ci_low, x.ci_high, x.p_value, x.time_point, x.text, x.start,
             x.[end]
         FROM outcomes x JOIN documents d ON d.id = x.doc_id""",
+    "comparisons_view": """
+        SELECT x.doc_id, d.pmid, d.year, d.title, x.outcome, x.intervention, x.comparator,
+            x.direction,
+            (SELECT group_concat(coalesce(json_extract(r.value, '$.arm') || ': ', '')
+                || json_extract(r.value, '$.text'), '; ')
+               FROM json_each(x.results) r) AS arm_results,
+            x.p_value, x.effect, x.effect_value, x.ci_low, x.ci_high, x.confidence, x.source,
+            x.text, x.start, x.[end]
+        FROM comparisons x JOIN documents d ON d.id = x.doc_id""",
 }
+
+
+def _create_views(db: sqlite_utils.Database, names: Iterable[str]) -> None:
+    for name in names:
+        db.execute(f"DROP VIEW IF EXISTS [{name}]")
+        db.execute(f"CREATE VIEW [{name}] AS {VIEWS[name]}")
 
 
 def _migration_3(db: sqlite_utils.Database) -> None:
@@ -254,9 +278,7 @@ def _migration_3(db: sqlite_utils.Database) -> None:
             db.execute(f"DELETE FROM [{table}] WHERE doc_id = ?", [record.id])
             if rows[table]:
                 db.table(table).insert_all(rows[table])
-    for name, sql in VIEWS.items():
-        db.execute(f"DROP VIEW IF EXISTS [{name}]")
-        db.execute(f"CREATE VIEW [{name}] AS {sql}")
+    _create_views(db, ("evidence_view", "doses_view", "outcomes_view"))
 
 
 # Columns of the trigram index behind the intervention/comparator/condition/outcome filters.
@@ -268,11 +290,12 @@ def _index_row(record: Evidence) -> dict[str, str]:
     """The words each structured filter matches for one record (see ``search_index``)."""
     columns: dict[str, list[str]] = {name: [] for name in INDEX_COLUMNS}
     for arm in record.interventions:
-        column = "comparator" if arm.role == "comparator" else "intervention"
+        column = "comparator" if arm.role in CONTROL_ROLES else "intervention"
         columns[column] += [n for n in (arm.name, arm.long_form) if n]
     if record.population.condition:
         columns["condition"].append(record.population.condition)
     columns["outcome"] += [o.name for o in record.outcomes]
+    columns["outcome"] += [c.outcome for c in record.comparisons]
     by_label = {
         "INTERVENTION": ("intervention",),
         "COMPARATOR": ("intervention", "comparator"),
@@ -366,6 +389,38 @@ def _migration_7(db: sqlite_utils.Database) -> None:
     db.execute("DROP INDEX idx_studies_design")
 
 
+def _migration_8(db: sqlite_utils.Database) -> None:
+    """``comparisons`` (one row per reported comparison) and ``comparisons_view``.
+
+    ``evidence_view`` is re-created so that every control role (placebo, usual care as well as
+    an active comparator) counts as a comparator. Stored records that hold comparisons or a
+    placebo/usual-care arm are re-read from their JSON: comparison rows back-filled, arm
+    columns, search index and ``studies`` row rewritten with the new split.
+    """
+    db.execute(
+        "CREATE TABLE comparisons ([doc_id] TEXT REFERENCES [documents]([id]), outcome TEXT, "
+        "intervention TEXT, comparator TEXT, direction TEXT, p_value TEXT, effect TEXT, "
+        "effect_value FLOAT, ci_low FLOAT, ci_high FLOAT, results TEXT, confidence FLOAT, "
+        "source TEXT, text TEXT, start INTEGER, [end] INTEGER)"
+    )
+    db.table("comparisons").create_index(["doc_id"])
+    db.table("comparisons").create_index(["outcome", "intervention"])
+    _create_views(db, ("evidence_view", "comparisons_view"))
+    for rid, raw in db.execute(
+        "SELECT id, record FROM evidence e WHERE json_array_length(record, '$.comparisons') > 0 "
+        "OR EXISTS (SELECT 1 FROM arms a WHERE a.doc_id = e.id AND a.role != 'intervention' "
+        "AND a.role != 'comparator')"
+    ).fetchall():
+        record = replace(Evidence.from_dict(json.loads(raw)), id=rid)
+        rows = _rows(record)
+        arms = {k: rows["evidence"][0][k] for k in ("interventions", "comparators")}
+        db.table("evidence").update(rid, arms)
+        db.execute("DELETE FROM comparisons WHERE doc_id = ?", [rid])
+        db.table("comparisons").insert_all(rows["comparisons"])
+        _write_index(db, record)
+        refresh_studies(db, rid)
+
+
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _migration_1,
     _migration_2,
@@ -374,6 +429,7 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _migration_5,
     _migration_6,
     _migration_7,
+    _migration_8,
 )
 
 
@@ -425,6 +481,10 @@ def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+# Comparison fields copied to ``comparisons`` columns of the same name.
+_COMPARISON_FIELDS = ("outcome", "intervention", "comparator", "direction", "p_value", "source")
+
+
 def _rows(record: Evidence) -> dict[str, list[dict[str, Any]]]:
     """All rows of one record, built before anything is written."""
     doc = record.document
@@ -453,8 +513,8 @@ def _rows(record: Evidence) -> dict[str, list[dict[str, Any]]]:
         "sources": _json([doc.source] if doc.source else []),
         "title_key": title_key(doc.title),
     }
-    arms = [i for i in record.interventions if i.role != "comparator"]
-    comparators = [i for i in record.interventions if i.role == "comparator"]
+    arms = [i for i in record.interventions if i.role not in CONTROL_ROLES]
+    comparators = [i for i in record.interventions if i.role in CONTROL_ROLES]
     evidence_row = {
         "id": rid,
         "population": record.population.description,
@@ -563,6 +623,22 @@ def _rows(record: Evidence) -> dict[str, list[dict[str, Any]]]:
         }
         for a in record.adverse_events
     ]
+    comparison_rows = []
+    for item in data["comparisons"]:
+        effect = item["effect"] or {}
+        comparison_rows.append(
+            {
+                "doc_id": rid,
+                **{k: item[k] for k in _COMPARISON_FIELDS},
+                "effect": effect.get("measure"),
+                "effect_value": effect.get("value"),
+                "ci_low": effect.get("ci_low"),
+                "ci_high": effect.get("ci_high"),
+                "confidence": item["confidence"],
+                "results": _json(item["results"]),
+                **{k: item["evidence"][k] for k in ("text", "start", "end")},
+            }
+        )
     return {
         "documents": [document_row],
         "evidence": [evidence_row],
@@ -571,6 +647,7 @@ def _rows(record: Evidence) -> dict[str, list[dict[str, Any]]]:
         "outcomes": outcome_rows,
         "arms": arm_rows,
         "adverse_events": event_rows,
+        "comparisons": comparison_rows,
     }
 
 
@@ -730,6 +807,7 @@ def count_rows(db: sqlite_utils.Database) -> dict[str, int]:
             "doses",
             "outcomes",
             "adverse_events",
+            "comparisons",
             "failures",
         )
     }

@@ -15,6 +15,7 @@ from typing import Any
 
 import lxml.html
 import pytest
+from comparison_sample import remifentanil_record, remifentanil_studies
 
 from extractor import extract
 from extractor.assemble import extract_many
@@ -273,6 +274,66 @@ def test_card_run_on_headings_and_empty_record() -> None:
     ]
     assert tree.xpath("//h1")[0].text_content() == "(untitled)"
     check_card(_record(""))
+
+
+# --- comparisons -----------------------------------------------------------------------------
+
+
+def test_card_comparisons_panel_and_highlight() -> None:
+    record = remifentanil_record()
+    tree = check_card(record)
+    abstract = record.document.abstract
+    ponv, pain = record.comparisons
+    marks = collect_marks(record)
+    sentences = [m for m in marks if m.label == "COMPARISON"]
+    assert [(m.start, m.end) for m in sentences] == [
+        (ponv.evidence.start, ponv.evidence.end),
+        (pain.evidence.start, pain.evidence.end),
+    ]
+    texts = span_texts(tree)
+    links = field_links(tree, "COMPARISON")
+    assert [a.text_content() for a in links] == ["nausea and vomiting", "pain scores"]
+    for link, comparison in zip(links, record.comparisons, strict=True):
+        target = link.get("href")[1:]
+        assert texts[target] == comparison.evidence.text  # the sentence is highlighted
+        assert link.get("title") == comparison.evidence.text
+    title = tree.get_element_by_id(links[0].get("href")[1:]).get("title")
+    assert title == "COMPARISON · rules (rule) · 0.87"
+    (panel,) = tree.xpath('//ul[@class="comparisons"]')
+    items = panel.xpath("./li")
+    first = items[0].text_content()
+    assert "Remifentanil vs Alfentanil" in first and "▲ increased" in first
+    assert "P=0.045" in first and "OR 8.1 (CI 1.6–41)" in first and "confidence 0.87" in first
+    figures = items[0].xpath('.//a[contains(@class, "l-RESULT")]')
+    assert [f.text_content() for f in figures] == ["30% · Remifentanil", "5% · Alfentanil"]
+    # each per-arm figure links to its own highlight, at the offsets of its result
+    targets = [tree.get_element_by_id(f.get("href")[1:]) for f in figures]
+    assert [texts[t.get("id")] for t in targets] == ["30%", "5%"]
+    assert [abstract[r.start : r.end] for r in ponv.results] == ["30%", "5%"]
+    assert "= no difference" in items[1].text_content()
+    assert items[1].xpath('.//span[contains(@class, "dir-no_difference")]')
+
+
+def test_card_control_roles_are_comparators() -> None:
+    """Placebo and usual-care arms are drawn as comparators, like active comparators."""
+    _, placebo, usual, _ = remifentanil_studies()
+    for record, control in ((placebo, "placebo"), (usual, "usual care")):
+        labels = {
+            (m.label, record.document.abstract[m.start : m.end]) for m in collect_marks(record)
+        }
+        assert ("COMPARATOR", control) in labels and ("INTERVENTION", "remifentanil") in labels
+        tree = check_card(record)
+        assert [a.text_content() for a in field_links(tree, "COMPARATOR")] == [control]
+
+
+def test_card_without_comparisons_has_no_panel() -> None:
+    record = replace_comparisons(remifentanil_record())
+    card = render_card(record)
+    assert "<h3>Comparisons</h3>" not in card and "l-COMPARISON d" not in card
+
+
+def replace_comparisons(record: Evidence) -> Evidence:
+    return dataclasses.replace(record, comparisons=())
 
 
 # --- real records ----------------------------------------------------------------------------

@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from comparison_sample import remifentanil_record, remifentanil_studies
 
 from extractor.cli import cli
-from extractor.store import count_rows, database
+from extractor.store import count_rows, database, store_record
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -99,6 +100,60 @@ def test_cli_show_unknown_id(runner: CliRunner, seed_path: Path, db_path: Path) 
     run(runner, "extract", str(seed_path), "--db", str(db_path))
     code, _, err = run(runner, "show", "pmid:999", "--db", str(db_path))
     assert code == 1 and "no record" in err
+
+
+def _row(out: str, *cells: str) -> list[str]:
+    """The comparisons-table line holding every one of ``cells`` (exactly one must)."""
+    (line,) = [line for line in out.splitlines() if all(c in line for c in cells)]
+    return line.split()
+
+
+def test_cli_show_prints_comparisons_table(runner: CliRunner, db_path: Path) -> None:
+    with database(db_path) as db:
+        for record in remifentanil_studies():
+            store_record(db, record)
+    code, out, _ = run(runner, "show", "11111111", "--db", str(db_path))
+    assert code == 0
+    lines = out.splitlines()
+    header = lines.index("comparisons (2):")
+    assert lines[header + 1].split() == [
+        "outcome",
+        "comparison",
+        "direction",
+        "per",
+        "arm",
+        "p",
+        "effect",
+    ]
+    ponv = lines[header + 2]
+    assert ponv.split() == [
+        "nausea", "and", "vomiting", "Remifentanil", "vs", "Alfentanil", "increased",
+        "Remifentanil", "30%", "·", "Alfentanil", "5%", "P=0.045", "OR", "8.1", "(CI", "1.6–41)",
+    ]  # fmt: skip
+    # columns line up: every cell starts where its header does
+    for head in ("comparison", "direction", "per arm", "p ", "effect"):
+        at = lines[header + 1].index(head)
+        assert ponv[at - 1] == " " and ponv[at] != " ", head
+    assert lines[header + 3].split()[-5:] == ["no", "difference", "—", "P=0.62", "—"]
+    # placebo and usual-care arms are printed with their roles
+    code, out, _ = run(runner, "show", "33333333", "--db", str(db_path))
+    assert "usual_care: usual care" in out.splitlines()
+    assert _row(out, "Nausea and Vomiting")[3:7] == ["remifentanil", "vs", "usual", "care"]
+    assert "decreased" in _row(out, "Nausea and Vomiting")
+    code, out, _ = run(runner, "show", "11111111", "--json", "--db", str(db_path))
+    assert json.loads(out) == remifentanil_record().to_dict()
+    code, out, _ = run(runner, "show", "11111111", "--html", "--db", str(db_path))
+    assert "<h3>Comparisons</h3>" in out and "▲ increased" in out
+
+
+def test_cli_show_without_comparisons_has_no_table(
+    runner: CliRunner, seed_path: Path, db_path: Path
+) -> None:
+    code, out, _ = run(runner, "extract", str(seed_path), "--json", "--db", str(db_path))
+    record = json.loads(out)
+    code, out, _ = run(runner, "show", record["id"], "--db", str(db_path))
+    assert code == 0 and "400 mg/kg" in out
+    assert ("comparisons (" in out) == bool(record["comparisons"])
 
 
 def test_cli_batch_records_failures_and_carries_on(

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from extractor.cli import cli
 from extractor.query import Query, search
 from extractor.sources.ris import parse_ris
-from extractor.store import database
+from extractor.store import database, load_record
 
 
 @pytest.fixture(scope="module")
@@ -81,6 +81,11 @@ def test_export_every_format(db_file: Path, tmp_path: Path) -> None:
     assert [r["id"] for r in rows] == [h.id for h in rcts]
     assert (tmp_path / "csv" / "evidence_doses.csv").stat().st_size > 0
     assert (tmp_path / "csv" / "evidence_outcomes.csv").stat().st_size > 0
+    with (tmp_path / "csv" / "evidence_comparisons.csv").open(encoding="utf-8", newline="") as f:
+        compared = list(csv.DictReader(f))
+    with database(db_file, create=False) as db:
+        expected = [(h.id, c.outcome) for h in rcts for c in load_record(db, h.id).comparisons]
+    assert [(r["id"], r["outcome"]) for r in compared] == expected
 
     run("export", "ris", *args, "-o", str(tmp_path / "rct.ris"))
     text = (tmp_path / "rct.ris").read_text(encoding="utf-8")

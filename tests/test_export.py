@@ -11,12 +11,14 @@ from pathlib import Path
 
 import pytest
 import rispy
+from comparison_sample import remifentanil_record, remifentanil_studies
 from defusedxml import ElementTree
 from lxml import html as lxml_html
 from markdown_it import MarkdownIt
 
 from extractor.errors import ConfigError, InputError, StoreError
 from extractor.export import (
+    COMPARISON_COLUMNS,
     DOSE_COLUMNS,
     OUTCOME_COLUMNS,
     STUDY_COLUMNS,
@@ -28,8 +30,9 @@ from extractor.export import (
     write_ris,
     write_text_atomic,
 )
-from extractor.export.ris import ris_type, tag_lines
-from extractor.export.tables import dose_rows, outcome_rows, study_row
+from extractor.export.describe import characteristics, pico_summary
+from extractor.export.ris import record_lines, ris_type, tag_lines
+from extractor.export.tables import comparison_rows, dose_rows, outcome_rows, study_row
 from extractor.records import Document, Evidence, Population
 from extractor.sources.ris import build_abstract, clean_doi, looks_like_ris, parse_ris
 from extractor.store import database, iter_records
@@ -81,14 +84,19 @@ def test_export_csv_round_trips_through_dictreader(
 ) -> None:
     items = [*records, awkward]
     paths = write_csv(iter(items), tmp_path / "out", stem="lupus")
-    assert [p.name for p in paths] == ["lupus_studies.csv", "lupus_doses.csv", "lupus_outcomes.csv"]
+    assert [p.name for p in paths] == [
+        "lupus_studies.csv",
+        "lupus_doses.csv",
+        "lupus_outcomes.csv",
+        "lupus_comparisons.csv",
+    ]
     expected = (
         [study_row(r) for r in items],
         [row for r in items for row in dose_rows(r)],
         [row for r in items for row in outcome_rows(r)],
     )
     for path, columns, rows in zip(
-        paths, (STUDY_COLUMNS, DOSE_COLUMNS, OUTCOME_COLUMNS), expected, strict=True
+        paths[:3], (STUDY_COLUMNS, DOSE_COLUMNS, OUTCOME_COLUMNS), expected, strict=True
     ):
         with path.open(encoding="utf-8", newline="") as fh:
             reader = csv.DictReader(fh)
@@ -102,7 +110,7 @@ def test_export_csv_round_trips_through_dictreader(
 
 
 def test_export_csv_seed_doses_long_format(seed: Evidence, tmp_path: Path) -> None:
-    _, doses, outcomes = write_csv([seed], tmp_path)
+    _, doses, outcomes, _ = write_csv([seed], tmp_path)
     with doses.open(encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
     assert [(r["arm"], r["amount"], r["unit"], r["per"], r["phase"]) for r in rows] == [
@@ -312,3 +320,85 @@ def test_export_write_text_atomic(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="directory"):
         write_text_atomic(tmp_path, "x")
     assert [p.name for p in tmp_path.iterdir()] == ["t.md"]
+
+
+# --- comparisons ------------------------------------------------------------------------------
+
+PONV = (
+    "nausea and vomiting: Remifentanil vs Alfentanil, increased (30% [Remifentanil]; "
+    "5% [Alfentanil]; P=0.045; OR 8.1 (CI 1.6–41))"
+)
+
+
+def test_export_jsonl_carries_comparisons() -> None:
+    records = remifentanil_studies()
+    buf = io.StringIO()
+    assert write_jsonl(records, buf) == 4
+    lines = buf.getvalue().splitlines()
+    first = json.loads(lines[0])
+    assert [c["direction"] for c in first["comparisons"]] == ["increased", "no_difference"]
+    assert first["comparisons"][0]["effect"] == {
+        "measure": "OR",
+        "value": 8.1,
+        "ci_low": 1.6,
+        "ci_high": 41.0,
+    }
+    assert [Evidence.from_dict(json.loads(line)) for line in lines] == records
+
+
+def test_export_csv_comparisons_long_format(tmp_path: Path) -> None:
+    records = remifentanil_studies()
+    paths = write_csv(records, tmp_path)
+    assert paths[-1].name == "evidence_comparisons.csv"
+    with paths[-1].open(encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        assert tuple(reader.fieldnames or ()) == COMPARISON_COLUMNS
+        rows = list(reader)
+    assert rows == [row for r in records for row in comparison_rows(r)]
+    assert [(r["id"], r["outcome"], r["direction"]) for r in rows] == [
+        ("pmid:11111111", "nausea and vomiting", "increased"),
+        ("pmid:11111111", "pain scores", "no_difference"),
+        ("pmid:22222222", "nausea and vomiting", "no_difference"),
+        ("pmid:33333333", "Nausea and Vomiting", "decreased"),
+        ("pmid:44444444", "nausea and vomiting", "increased"),
+    ]
+    ponv = rows[0]
+    assert (ponv["intervention"], ponv["comparator"]) == ("Remifentanil", "Alfentanil")
+    assert (ponv["intervention_result"], ponv["comparator_result"]) == ("30%", "5%")
+    assert ponv["results"] == "30% [Remifentanil]; 5% [Alfentanil]"
+    assert (ponv["p_value"], ponv["effect"], ponv["effect_value"]) == ("P=0.045", "OR", "8.1")
+    assert (ponv["ci_low"], ponv["ci_high"], ponv["confidence"]) == ("1.6", "41", "0.87")
+    assert rows[1]["effect"] == rows[1]["intervention_result"] == rows[1]["confidence"] == ""
+    by_id = {r.id: r for r in records}
+    for row in rows:
+        abstract = by_id[row["id"]].document.abstract
+        assert abstract[int(row["start"]) : int(row["end"])] == row["evidence"]
+    assert rows[3]["comparator_result"] == "20%"  # a usual-care arm
+
+
+def test_export_ris_and_table_list_comparisons() -> None:
+    record = remifentanil_record()
+    lines = list(record_lines(record))
+    notes = [line.removeprefix("N1  - ") for line in lines if line.startswith("N1  - ")]
+    assert f"Comparison: {PONV}" in notes
+    assert "Comparison: pain scores: Remifentanil vs Alfentanil, no difference (P=0.62)" in notes
+    (entry,) = rispy.loads("\n".join(lines))
+    assert f"Comparison: {PONV}" in entry["notes"]
+    assert "Comparators: Alfentanil, n=30" in entry["notes"]
+    outcomes = dict(characteristics(record))["Outcomes"]
+    assert outcomes == [
+        f"Comparison: {PONV}",
+        "Comparison: pain scores: Remifentanil vs Alfentanil, no difference (P=0.62)",
+    ]
+
+
+def test_export_control_roles_are_comparators() -> None:
+    """Placebo and usual-care arms are listed as comparators, not interventions."""
+    _, placebo, usual, head_to_head = remifentanil_studies()
+    assert (pico_summary(placebo)["interventions"], pico_summary(placebo)["comparators"]) == (
+        "remifentanil",
+        "placebo",
+    )
+    assert pico_summary(usual)["comparators"] == "usual care"
+    assert pico_summary(head_to_head)["interventions"] == "sevoflurane; remifentanil"
+    assert pico_summary(head_to_head)["comparators"] == ""

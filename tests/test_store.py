@@ -8,6 +8,8 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+import sqlite_utils
+from comparison_sample import remifentanil_record, remifentanil_studies
 
 from extractor.errors import StoreError
 from extractor.query import search
@@ -24,6 +26,7 @@ from extractor.records import (
     Span,
 )
 from extractor.store import (
+    MIGRATIONS,
     count_rows,
     database,
     iter_records,
@@ -169,7 +172,8 @@ def test_store_migrations_are_idempotent(db_path: Path) -> None:
     open_db(db_path).close()
     with database(db_path) as db:
         versions = db.execute("SELECT version FROM _migrations").fetchall()
-        assert versions == [(1,), (2,), (3,), (4,), (5,), (6,), (7,)]
+        assert versions == [(v,) for v in range(1, len(MIGRATIONS) + 1)]
+        assert versions[-1] == (8,)
 
 
 @pytest.mark.parametrize(
@@ -248,3 +252,173 @@ def test_store_title_year_duplicate(db_path: Path) -> None:
         other_year = replace(other_year, id=other_year.document.record_id)
         assert store_record(db, other_year).merged is False
         assert count_rows(db)["documents"] == 2
+
+
+# --- comparisons ------------------------------------------------------------------------------
+
+
+def _comparison_rows(db: sqlite_utils.Database) -> list[dict[str, object]]:
+    return list(db.query("SELECT * FROM comparisons ORDER BY doc_id, start"))
+
+
+def test_store_comparisons_round_trip_and_rows(db_path: Path) -> None:
+    record = remifentanil_record()
+    with database(db_path) as db:
+        store_record(db, record)
+        assert load_record(db, record.id) == record
+        assert load_record(db, record.id).comparisons == record.comparisons
+        rows = _comparison_rows(db)
+    ponv, pain = rows
+    assert ponv["doc_id"] == "pmid:11111111"
+    assert (ponv["outcome"], ponv["intervention"], ponv["comparator"]) == (
+        "nausea and vomiting",
+        "Remifentanil",
+        "Alfentanil",
+    )
+    assert ponv["direction"] == "increased" and ponv["p_value"] == "P=0.045"
+    assert (ponv["effect"], ponv["effect_value"], ponv["ci_low"], ponv["ci_high"]) == (
+        "OR",
+        8.1,
+        1.6,
+        41.0,
+    )
+    assert ponv["confidence"] == 0.87 and ponv["source"] == "rules"
+    abstract = record.document.abstract
+    assert abstract[ponv["start"] : ponv["end"]] == ponv["text"]  # type: ignore[index,misc]
+    assert ponv["text"] == record.comparisons[0].evidence.text
+    results = json.loads(str(ponv["results"]))
+    assert [(r["arm"], r["text"], r["percent"]) for r in results] == [
+        ("Remifentanil", "30%", 30.0),
+        ("Alfentanil", "5%", 5.0),
+    ]
+    assert pain["direction"] == "no_difference" and pain["effect"] is None
+    assert json.loads(str(pain["results"])) == [] and pain["source"] == "model:comparisons"
+
+
+def test_store_comparisons_replaced_with_the_record(db_path: Path) -> None:
+    record = remifentanil_record()
+    with database(db_path) as db:
+        store_record(db, record)
+        store_record(db, record)
+        assert count_rows(db)["comparisons"] == 2
+        store_record(db, replace(record, comparisons=record.comparisons[1:]))
+        assert [r["outcome"] for r in _comparison_rows(db)] == ["pain scores"]
+        store_record(db, replace(record, comparisons=()))
+        assert count_rows(db)["comparisons"] == 0 and load_record(db, record.id).comparisons == ()
+
+
+def test_store_comparisons_written_in_the_record_transaction(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    table_type = type(sqlite_utils.Database(memory=True).table("x"))
+    original = table_type.insert_all
+
+    def broken(self: sqlite_utils.db.Table, *args: object, **kwargs: object) -> object:
+        if self.name == "comparisons":
+            raise sqlite3.OperationalError("disk I/O error")
+        return original(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    with database(db_path) as db:
+        monkeypatch.setattr(table_type, "insert_all", broken)
+        with pytest.raises(StoreError, match="disk I/O error"):
+            store_record(db, remifentanil_record())
+        monkeypatch.setattr(table_type, "insert_all", original)
+        counts = count_rows(db)
+    assert counts["documents"] == counts["arms"] == counts["comparisons"] == 0
+
+
+def test_store_comparisons_view_and_index(db_path: Path) -> None:
+    with database(db_path) as db:
+        for record in remifentanil_studies():
+            store_record(db, record)
+        rows = list(
+            db.query(
+                "SELECT pmid, year, title, outcome, intervention, comparator, direction, "
+                "arm_results, p_value FROM comparisons_view WHERE pmid = '11111111' "
+                "ORDER BY start"
+            )
+        )
+        plan = db.execute(
+            "EXPLAIN QUERY PLAN SELECT * FROM comparisons WHERE outcome = ? AND intervention = ?",
+            ["nausea and vomiting", "remifentanil"],
+        ).fetchall()
+        assert db.execute("SELECT count(*) FROM comparisons_view").fetchone()[0] == 5
+    assert rows[0] == {
+        "pmid": "11111111",
+        "year": 2004,
+        "title": "Remifentanil versus alfentanil for day-case surgery",
+        "outcome": "nausea and vomiting",
+        "intervention": "Remifentanil",
+        "comparator": "Alfentanil",
+        "direction": "increased",
+        "arm_results": "Remifentanil: 30%; Alfentanil: 5%",
+        "p_value": "P=0.045",
+    }
+    assert rows[1]["arm_results"] is None and rows[1]["direction"] == "no_difference"
+    assert "idx_comparisons_outcome_intervention" in " ".join(str(row) for row in plan)
+
+
+def test_store_control_roles_are_comparators(db_path: Path) -> None:
+    """Placebo and usual-care arms are control arms everywhere the store splits arms."""
+    with database(db_path) as db:
+        for record in remifentanil_studies():
+            store_record(db, record)
+        view = dict(
+            db.execute("SELECT pmid, comparators FROM evidence_view ORDER BY pmid").fetchall()
+        )
+        stored = dict(db.execute("SELECT id, comparators FROM evidence").fetchall())
+        placebo = [h.id for h in search(db, comparator="placebo")]
+        usual = [h.id for h in search(db, comparator="usual care")]
+        as_intervention = [h.id for h in search(db, intervention="placebo")]
+        by_outcome = [h.id for h in search(db, outcome="pain scores")]
+    assert view == {
+        "11111111": "Alfentanil",
+        "22222222": "placebo",
+        "33333333": "usual care",
+        "44444444": None,  # head to head: both arms are interventions
+    }
+    assert json.loads(stored["pmid:33333333"]) == ["usual care"]
+    assert placebo == ["pmid:22222222"] and usual == ["pmid:33333333"]
+    assert as_intervention == []
+    assert by_outcome == ["pmid:11111111"]  # a comparison's outcome is searchable
+
+
+def test_store_existing_database_migrates_to_comparisons(db_path: Path) -> None:
+    """A version-7 database (placebo arm, record JSON with comparisons) gains the table, the
+    back-filled rows and an evidence_view that counts the placebo arm as a comparator."""
+    old = sqlite_utils.Database(db_path)
+    old.execute("CREATE TABLE _migrations (version INTEGER PRIMARY KEY, applied_at TEXT)")
+    for version, step in enumerate(MIGRATIONS[:7], start=1):
+        step(old)
+        old.execute("INSERT INTO _migrations VALUES (?, '2024-01-01')", [version])
+    placebo, remi = remifentanil_studies()[1], remifentanil_record()
+    for record in (placebo, remi):
+        data = record.to_dict()
+        old["documents"].insert({"id": record.id, "title": record.document.title})
+        old["evidence"].insert({"id": record.id, "record": json.dumps(data)})
+        for arm in record.interventions:
+            old["arms"].insert({"doc_id": record.id, "name": arm.name, "role": arm.role})
+    old.conn.commit()
+    assert "comparisons" not in old.table_names()
+    old.close()
+    with database(db_path) as db:
+        assert db.execute("SELECT max(version) FROM _migrations").fetchone()[0] == 8
+        rows = _comparison_rows(db)
+        comparators = db.execute(
+            "SELECT comparators FROM evidence_view WHERE id = ?", [placebo.id]
+        ).fetchone()[0]
+        assert load_record(db, remi.id) == remi
+        split = db.execute(
+            "SELECT e.interventions, e.comparators, s.comparators FROM evidence e "
+            "JOIN studies s ON s.id = e.id WHERE e.id = ?",
+            [placebo.id],
+        ).fetchone()
+        found = [h.id for h in search(db, comparator="placebo")]
+    assert [(r["doc_id"], r["outcome"], r["direction"]) for r in rows] == [
+        ("pmid:11111111", "nausea and vomiting", "increased"),
+        ("pmid:11111111", "pain scores", "no_difference"),
+        ("pmid:22222222", "nausea and vomiting", "no_difference"),
+    ]
+    assert comparators == "placebo"
+    assert [json.loads(x) for x in split] == [["remifentanil"], ["placebo"], ["placebo"]]
+    assert found == [placebo.id]  # the search index moved placebo to the comparator column

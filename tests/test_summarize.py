@@ -9,10 +9,11 @@ from pathlib import Path
 
 import lxml.html
 import pytest
+from comparison_sample import remifentanil_studies
 from rich.console import Console
 
 from extractor.assemble import extract_evidence
-from extractor.records import Document, Evidence
+from extractor.records import CONTROL_ROLES, Document, Evidence
 from extractor.store import database, iter_records
 from extractor.summarize import (
     EvidenceSummary,
@@ -110,9 +111,9 @@ def test_summarize_comparators_are_not_groups(
     roles: dict[str, set[str]] = {}
     for arm in (a for r in real_records for a in r.interventions):
         roles.setdefault(normalize_name(arm.long_form or arm.name), set()).add(arm.role)
-    only_comparators = {k for k, v in roles.items() if v == {"comparator"}}
-    assert "placebo" in only_comparators
-    assert not only_comparators & {g.intervention for g in real_summary.groups}
+    only_controls = {k for k, v in roles.items() if v <= CONTROL_ROLES}  # placebo, usual care …
+    assert "placebo" in only_controls
+    assert not only_controls & {g.intervention for g in real_summary.groups}
     assert any(name == "placebo" for g in real_summary.groups for name, _ in g.comparators)
 
 
@@ -338,3 +339,139 @@ def test_summarize_markdown_matches_golden(
     if update_golden:
         GOLDEN.write_text(markdown, "utf-8")
     assert markdown == GOLDEN.read_text("utf-8")
+
+
+# --- comparisons ------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def remi_summary() -> EvidenceSummary:
+    return build_summary(remifentanil_studies(), query="remifentanil", focus=["remifentanil"])
+
+
+def _group_of(summary: EvidenceSummary, key: str) -> GroupSummary:
+    (group,) = [g for g in summary.groups if g.intervention == key]
+    return group
+
+
+def test_summarize_comparison_counts_per_outcome(remi_summary: EvidenceSummary) -> None:
+    remi = _group_of(remi_summary, "remifentanil")
+    assert [g.intervention for g in remi_summary.groups] == ["remifentanil", "sevoflurane"]
+    assert remi.comparators == (("Alfentanil", 1), ("placebo", 1), ("usual care", 1))
+    ponv, pain = remi.comparisons
+    # "Nausea and Vomiting" in one study is the same outcome, case-folded
+    assert (ponv.name, ponv.n_studies, pain.name) == ("nausea and vomiting", 4, "pain scores")
+    assert ponv.counts == (("increased", 1), ("decreased", 2), ("no difference", 1))
+    assert pain.counts == (("increased", 0), ("decreased", 0), ("no difference", 1))
+    assert ponv.count(None) == 0
+    by_study = {item.study_id: item for item in ponv.items}
+    assert [item.study_id for item in ponv.items] == [s.id for s in remi.studies]  # newest first
+    first = by_study["pmid:11111111"]
+    assert (first.intervention, first.versus, first.direction, first.reversed) == (
+        "Remifentanil",
+        "Alfentanil",
+        "increased",
+        False,
+    )
+    assert [a.text for a in first.arms] == ["Remifentanil: 30%", "Alfentanil: 5%"]
+    assert (first.p_value, first.effect) == ("P=0.045", "OR 8.1 (CI 1.6–41)")
+    assert first.source.sentence.startswith("Nausea and vomiting occurred more often")
+    # the head-to-head trial states "sevoflurane vs remifentanil, increased": read for
+    # remifentanil it is decreased, and marked reversed
+    flipped = by_study["pmid:44444444"]
+    assert (flipped.intervention, flipped.versus, flipped.direction, flipped.reversed) == (
+        "remifentanil",
+        "sevoflurane",
+        "decreased",
+        True,
+    )
+    sevo = _group_of(remi_summary, "sevoflurane")
+    (sevo_ponv,) = sevo.comparisons
+    assert [(i.direction, i.reversed) for i in sevo_ponv.items] == [("increased", False)]
+
+
+def test_summarize_comparisons_without_direction_are_counted_apart() -> None:
+    records = remifentanil_studies()[:2]
+    stated = records[1].comparisons[0]
+    records[1] = replace(records[1], comparisons=(replace(stated, direction=None),))
+    (ponv, _pain) = _group_of(build_summary(records), "remifentanil").comparisons
+    assert ponv.counts == (("increased", 1), ("decreased", 0), ("no difference", 0))
+    assert ponv.count(None) == 1
+
+
+def test_summarize_comparison_sources_quote_the_abstract(remi_summary: EvidenceSummary) -> None:
+    by_id = {r.id: r for r in remifentanil_studies()}
+    sources = [
+        src
+        for group in remi_summary.groups
+        for outcome in group.comparisons
+        for item in outcome.items
+        for src in (item.source, *(a.source for a in item.arms))
+    ]
+    # 6 sentences (remifentanil 4 + 1, sevoflurane 1) and their 10 per-arm figures
+    assert len(sources) == 6 + 10
+    assert set(sources) <= set(iter_sources(remi_summary))
+    for src in sources:
+        abstract = by_id[src.study_id].document.abstract
+        assert abstract[src.start : src.end] == src.text
+        assert abstract[src.sentence_start : src.sentence_end] == src.sentence
+
+
+def test_summarize_comparisons_markdown(remi_summary: EvidenceSummary) -> None:
+    markdown = render_markdown(remi_summary)
+    assert "### Comparisons: remifentanil vs control" in markdown
+    lines = markdown.splitlines()
+    assert "| nausea and vomiting | 1 | 2 | 1 | 0 | 4 |" in lines
+    assert "| pain scores | 0 | 0 | 1 | 0 | 1 |" in lines
+    row = next(line for line in lines if "| Alfentanil | increased[^" in line)
+    assert "Remifentanil: 30%[^" in row and "| P=0.045 | OR 8.1 (CI 1.6–41) |" in row
+    assert "(reversed: stated as sevoflurane vs remifentanil)" in markdown
+    for table in _table_rows(markdown):
+        assert {len(row) for row in table} == {len(table[0])}, table
+    notes = dict(re.findall(r"^\[\^(\d+)\]: (.*)$", markdown, flags=re.M))
+    number = re.search(r"\| Alfentanil \| increased\[\^(\d+)\]", row).group(1)  # type: ignore[union-attr]
+    assert notes[number].startswith("PMID 11111111, characters")
+    assert "“Nausea and vomiting occurred more often with Remifentanil" in notes[number]
+
+
+def test_summarize_comparisons_html(remi_summary: EvidenceSummary) -> None:
+    page = render_html(remi_summary)
+    root = lxml.html.fromstring(page)
+    (counts, *_) = root.xpath('//table[@class="comparison-counts"]')
+    rows = [[td.text_content() for td in tr.xpath("./td")] for tr in counts.xpath(".//tbody/tr")]
+    assert rows == [
+        ["nausea and vomiting", "1", "2", "1", "0", "4"],
+        ["pain scores", "0", "0", "1", "0", "1"],
+    ]
+    by_id = {r.id: r for r in remifentanil_studies()}
+    directions = root.xpath('//table[@class="comparisons"]//details[contains(@class, "dir")]')
+    assert len(directions) == 5 + 1  # remifentanil's five, sevoflurane's one
+    for fig in directions:
+        abstract = by_id[fig.get("data-study")].document.abstract
+        sentence = abstract[int(fig.get("data-start")) : int(fig.get("data-end"))]
+        assert fig.find("summary").get("title") == sentence
+    labels = [d.find("summary").text_content() for d in directions[:5]]
+    assert labels == [
+        "▼ decreased",
+        "▼ decreased",
+        "= no difference",
+        "▲ increased",
+        "= no difference",
+    ]
+    assert page.count("(reversed)") == 1
+    ids = set(root.xpath("//@id"))
+    assert {h[1:] for h in root.xpath("//a/@href") if h.startswith("#")} <= ids
+
+
+def test_summarize_comparisons_terminal(remi_summary: EvidenceSummary) -> None:
+    wide = Console(file=io.StringIO(), width=200, color_system=None)
+    render_terminal(remi_summary, wide)
+    text = wide.file.getvalue()  # type: ignore[attr-defined]
+    assert "Comparisons: remifentanil vs control" in text
+    assert "▲1 ▼2 =1" in text and "▲ increased · ▼ decreased · = no difference" in text
+    assert "decreased (reversed)" in text and "P=0.045; OR 8.1" in text
+    assert "(no outcome figures)" not in text  # the comparisons stand in for the empty table
+    narrow = Console(file=io.StringIO(), width=100, color_system=None)
+    render_terminal(remi_summary, narrow)
+    lines = narrow.file.getvalue().splitlines()  # type: ignore[attr-defined]
+    assert max(len(line) for line in lines) <= 100

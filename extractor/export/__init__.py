@@ -6,7 +6,7 @@
 
     with open("lupus.ris", "w", encoding="utf-8") as out:
         write_ris(records, out)
-    write_csv(records, Path("output"))                # evidence_{studies,doses,outcomes}.csv
+    write_csv(records, Path("output"))   # evidence_{studies,doses,outcomes,comparisons}.csv
     plot_participants(records, Path("output/participants.svg"))
     print(characteristics_table(records, "markdown"))
 
@@ -23,6 +23,8 @@ from .files import write_text_atomic
 from .plot import PLOT_FORMATS, plot_participants
 from .ris import write_ris
 from .tables import (
+    COMPARISON_COLUMNS,
+    CSV_PARTS,
     DOSE_COLUMNS,
     OUTCOME_COLUMNS,
     STUDY_COLUMNS,
@@ -33,6 +35,8 @@ from .tables import (
 )
 
 __all__ = [
+    "COMPARISON_COLUMNS",
+    "CSV_PARTS",
     "DOSE_COLUMNS",
     "OUTCOME_COLUMNS",
     "PLOT_FORMATS",

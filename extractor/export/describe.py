@@ -12,7 +12,16 @@ from collections import Counter
 from collections.abc import Sequence
 
 from ..clean.sections import normalise_space
-from ..records import AdverseEvent, Evidence, Intervention, Outcome, Result
+from ..records import (
+    CONTROL_ROLES,
+    AdverseEvent,
+    Comparison,
+    Effect,
+    Evidence,
+    Intervention,
+    Outcome,
+    Result,
+)
 
 NOT_REPORTED = "Not reported"
 LIST_SEP = "; "
@@ -107,6 +116,33 @@ def describe_outcome(outcome: Outcome, *, results: bool = False) -> str:
     return text
 
 
+def describe_effect(effect: Effect | None) -> str:
+    """``OR 8.1 (CI 1.6–41)``; "" without an effect estimate."""
+    if effect is None:
+        return ""
+    text = f"{effect.measure} {_number(effect.value)}".rstrip()
+    if effect.ci_low is not None and effect.ci_high is not None:
+        text += f" (CI {_number(effect.ci_low)}–{_number(effect.ci_high)})"
+    return text
+
+
+def describe_comparison(comparison: Comparison) -> str:
+    """``nausea and vomiting: Remifentanil vs Alfentanil, increased (30% [Remifentanil];
+    5% [Alfentanil]; P=0.045; OR 8.1 (CI 1.6–41))``."""
+    c = comparison
+    text = f"{normalise_space(c.outcome)}: {c.intervention} vs {c.comparator}, "
+    text += (c.direction or "direction not stated").replace("_", " ")
+    figures = [describe_result(r) for r in c.results]
+    figures += [x for x in (normalise_space(c.p_value or ""), describe_effect(c.effect)) if x]
+    return f"{text} ({LIST_SEP.join(figures)})" if figures else text
+
+
+def _number(value: float | None) -> str:
+    if value is None:
+        return ""
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
 def describe_event(event: AdverseEvent) -> str:
     """``acute cutaneous vasculitis (n=1)``; withdrawals say so."""
     text = normalise_space(event.name or event.text)
@@ -135,12 +171,13 @@ def pico_summary(record: Evidence) -> dict[str, str]:
     """The extracted PICO as short one-line strings (empty string when nothing was found).
 
     Keys: ``design``, ``population``, ``condition``, ``n``, ``interventions``,
-    ``comparators``, ``doses``, ``outcomes``, ``adverse_events``, ``conclusion``. These are
-    the study-level CSV cells and the RIS notes.
+    ``comparators`` (every control arm: comparator, placebo, usual care), ``doses``,
+    ``outcomes``, ``comparisons``, ``adverse_events``, ``conclusion``. These are the
+    study-level CSV cells and the RIS notes.
     """
     pop = record.population
-    arms = [a for a in record.interventions if a.role != "comparator"]
-    comparators = [a for a in record.interventions if a.role == "comparator"]
+    arms = [a for a in record.interventions if a.role not in CONTROL_ROLES]
+    comparators = [a for a in record.interventions if a.role in CONTROL_ROLES]
     return {
         "design": record.design or "",
         "population": normalise_space(pop.description or ""),
@@ -150,6 +187,7 @@ def pico_summary(record: Evidence) -> dict[str, str]:
         "comparators": LIST_SEP.join(describe_arm(a) for a in comparators),
         "doses": LIST_SEP.join(d for a in record.interventions for d in describe_doses(a)),
         "outcomes": LIST_SEP.join(describe_outcome(o) for o in record.outcomes),
+        "comparisons": " | ".join(describe_comparison(c) for c in record.comparisons),
         "adverse_events": LIST_SEP.join(describe_event(e) for e in record.adverse_events),
         "conclusion": normalise_space(record.conclusion or ""),
     }
@@ -184,6 +222,7 @@ def characteristics(record: Evidence) -> list[tuple[str, list[str]]]:
         interventions.append(line)
 
     outcomes = [describe_outcome(o, results=True) for o in record.outcomes]
+    outcomes += [f"Comparison: {describe_comparison(c)}" for c in record.comparisons]
 
     ids = [
         f"{k}: {v}" for k, v in (("PMID", doc.pmid), ("DOI", doc.doi), ("PMCID", doc.pmcid)) if v
@@ -213,7 +252,9 @@ __all__ = [
     "arm_name",
     "characteristics",
     "describe_arm",
+    "describe_comparison",
     "describe_doses",
+    "describe_effect",
     "describe_event",
     "describe_outcome",
     "describe_result",

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError, InputError
-from ..records import Evidence
+from ..records import CONTROL_ROLES, Evidence
 from .describe import arm_name, study_labels
 from .files import atomic_binary, check_writable
 
@@ -44,7 +44,7 @@ class Bar:
 
 def _arm_key(record: Evidence) -> tuple[str, str] | None:
     """(grouping key, display name) of the first intervention arm; None without one."""
-    arms = [a for a in record.interventions if a.role != "comparator"]
+    arms = [a for a in record.interventions if a.role not in CONTROL_ROLES]
     if not arms:
         return None
     arm = arms[0]

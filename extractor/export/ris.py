@@ -15,7 +15,9 @@ Tags written::
     T2, JO  journal  M3  publication type   KW  keyword      AB  abstract
     N1  one per extracted element: "Design: …", "Population: …", "Condition: …", "N: …",
         "Interventions: …", "Comparators: …", "Doses: …", "Outcomes: …",
-        "Adverse events: …", "Conclusion: …", "Extracted by: …"
+        "Adverse events: …", "Conclusion: …", "Extracted by: …", and one
+        "Comparison: …" per reported comparison (outcome: intervention vs comparator,
+        direction, per-arm figures, p value, effect)
     ER  end of record, followed by a blank line
 """
 
@@ -26,7 +28,7 @@ from typing import TextIO
 
 from ..clean.sections import normalise_space
 from ..records import Document, Evidence
-from .describe import pico_summary
+from .describe import describe_comparison, pico_summary
 
 # RIS reference types for the publication types that are not journal articles.
 _TYPES = {"congress": "CONF", "dataset": "DATA"}
@@ -121,6 +123,8 @@ def record_lines(record: Evidence) -> Iterator[str]:
     for prefix, key in NOTE_FIELDS:
         if summary[key]:
             yield from tag_lines("N1", f"{prefix}: {summary[key]}")
+    for comparison in record.comparisons:
+        yield from tag_lines("N1", f"Comparison: {describe_comparison(comparison)}")
     if record.pipeline:
         yield from tag_lines("N1", f"Extracted by: {record.pipeline}")
     yield "ER  - "

@@ -1,4 +1,5 @@
-"""Tabular exports: JSONL, CSV (wide studies + long doses/outcomes) and the Cochrane table.
+"""Tabular exports: JSONL, CSV (wide studies + long doses/outcomes/comparisons) and the
+Cochrane table.
 
 CSV files are written with the csv module (``QUOTE_MINIMAL``, UTF-8, ``newline=""``), so
 cells holding commas, quotes or newlines read back unchanged with ``csv.DictReader``. Lists
@@ -16,8 +17,8 @@ from pathlib import Path
 from typing import Any, Literal, TextIO
 
 from ..errors import ConfigError, StoreError
-from ..records import Evidence
-from .describe import characteristics, pico_summary, study_labels
+from ..records import Evidence, Result
+from .describe import LIST_SEP, characteristics, describe_result, pico_summary, study_labels
 from .files import atomic_text
 
 TableFormat = Literal["markdown", "html", "csv"]
@@ -83,6 +84,26 @@ OUTCOME_COLUMNS = (
     "arm",
     "time_point",
     "text",
+    "start",
+    "end",
+)
+COMPARISON_COLUMNS = (
+    "id",
+    "outcome",
+    "intervention",
+    "comparator",
+    "direction",
+    "intervention_result",
+    "comparator_result",
+    "results",
+    "p_value",
+    "effect",
+    "effect_value",
+    "ci_low",
+    "ci_high",
+    "confidence",
+    "source",
+    "evidence",
     "start",
     "end",
 )
@@ -180,12 +201,56 @@ def outcome_rows(record: Evidence) -> list[dict[str, str]]:
     return rows
 
 
+def comparison_rows(record: Evidence) -> list[dict[str, str]]:
+    """One row per comparison (see ``COMPARISON_COLUMNS``).
+
+    ``intervention_result``/``comparator_result`` are the figures of the evidence sentence
+    whose ``arm`` is that arm (``30%``); ``results`` lists every per-arm figure as
+    ``text [arm]``. ``evidence``/``start``/``end`` are the sentence and its offsets.
+    """
+    rows = []
+    for c in record.comparisons:
+        effect = c.effect
+        rows.append(
+            {
+                "id": record.id,
+                "outcome": c.outcome,
+                "intervention": c.intervention,
+                "comparator": c.comparator,
+                "direction": cell(c.direction),
+                "intervention_result": _arm_results(c.results, c.intervention),
+                "comparator_result": _arm_results(c.results, c.comparator),
+                "results": LIST_SEP.join(describe_result(r) for r in c.results),
+                "p_value": cell(c.p_value),
+                "effect": cell(effect.measure if effect else None),
+                "effect_value": cell(effect.value if effect else None),
+                "ci_low": cell(effect.ci_low if effect else None),
+                "ci_high": cell(effect.ci_high if effect else None),
+                "confidence": cell(c.confidence),
+                "source": c.source,
+                "evidence": c.evidence.text,
+                "start": cell(c.evidence.start),
+                "end": cell(c.evidence.end),
+            }
+        )
+    return rows
+
+
+def _arm_results(results: Sequence[Result], arm: str) -> str:
+    key = arm.casefold()
+    return LIST_SEP.join(r.text for r in results if r.arm and r.arm.casefold() == key)
+
+
+CSV_PARTS = ("studies", "doses", "outcomes", "comparisons")
+
+
 def write_csv(
     records: Iterable[Evidence], directory: Path, *, stem: str = "evidence"
 ) -> list[Path]:
-    """Write ``<stem>_studies.csv``, ``<stem>_doses.csv`` and ``<stem>_outcomes.csv``.
+    """Write ``<stem>_studies.csv``, ``<stem>_doses.csv``, ``<stem>_outcomes.csv`` and
+    ``<stem>_comparisons.csv``.
 
-    The three files appear together or not at all (each is written to a temp file first).
+    The four files appear together or not at all (each is written to a temp file first).
 
     Args:
         records: the records to export (read once; a generator is fine).
@@ -193,7 +258,7 @@ def write_csv(
         stem: the file-name prefix.
 
     Returns:
-        The three paths, studies first.
+        The four paths, in ``CSV_PARTS`` order (studies first).
 
     Raises:
         StoreError: the folder is missing or a file cannot be written.
@@ -204,8 +269,8 @@ def write_csv(
         raise StoreError(
             f"cannot create folder: {exc.strerror or exc}", source=str(directory)
         ) from exc
-    paths = [directory / f"{stem}_{part}.csv" for part in ("studies", "doses", "outcomes")]
-    columns = (STUDY_COLUMNS, DOSE_COLUMNS, OUTCOME_COLUMNS)
+    paths = [directory / f"{stem}_{part}.csv" for part in CSV_PARTS]
+    columns = (STUDY_COLUMNS, DOSE_COLUMNS, OUTCOME_COLUMNS, COMPARISON_COLUMNS)
     with ExitStack() as stack:
         writers = []
         for path, names in zip(paths, columns, strict=True):
@@ -213,11 +278,12 @@ def write_csv(
             writer = csv.DictWriter(out, fieldnames=names, quoting=csv.QUOTE_MINIMAL)
             writer.writeheader()
             writers.append(writer)
-        studies, doses, outcomes = writers
+        studies, doses, outcomes, comparisons = writers
         for record in records:
             studies.writerow(study_row(record))
             doses.writerows(dose_rows(record))
             outcomes.writerows(outcome_rows(record))
+            comparisons.writerows(comparison_rows(record))
     return paths
 
 
@@ -310,6 +376,8 @@ def _csv(studies: Sequence[tuple[str, Evidence]]) -> str:
 
 __all__ = [
     "CHARACTERISTICS_COLUMNS",
+    "COMPARISON_COLUMNS",
+    "CSV_PARTS",
     "DOSE_COLUMNS",
     "OUTCOME_COLUMNS",
     "STUDY_COLUMNS",
@@ -317,6 +385,7 @@ __all__ = [
     "TableFormat",
     "cell",
     "characteristics_table",
+    "comparison_rows",
     "dose_rows",
     "outcome_rows",
     "study_row",

@@ -13,9 +13,16 @@ Grouping rules:
   form are one intervention: an arm with a ``long_form`` is keyed by it (IVIg → "intravenous
   immunoglobulin"), and an arm without one joins the long form that other records give the same
   abbreviation, when they all give the same one.
-* Comparators (``role == "comparator"``: placebo, usual care ...) never form groups of their
-  own; they are listed as the comparators of the groups their studies fall in. Records with no
-  intervention arm are counted in ``EvidenceSummary.ungrouped`` and not summarised.
+* Control arms (a role in ``CONTROL_ROLES``: active comparator, placebo, usual care) never form
+  groups of their own; they are listed as the comparators of the groups their studies fall in.
+  Records with no intervention arm are counted in ``EvidenceSummary.ungrouped`` and not
+  summarised.
+* Comparisons (``Evidence.comparisons``) are summarised per outcome for the group's
+  intervention: how many say increased, decreased, no difference (or state no direction), each
+  with its study, the arm it was compared with, the per-arm figures, p value, effect and the
+  sentence that states it. A comparison in which the group's intervention is the comparator is
+  read the other way round (increased ↔ decreased) and marked ``reversed``; a comparison
+  between two other arms of the study is left out. Outcome names are compared case-folded.
 * The condition is ``population.condition`` compared case-folded; a record without one goes to
   ``"unspecified condition"``.
 * Groups are sorted by number of studies, then total participants (both descending), then
@@ -37,6 +44,8 @@ from .model import (
     NOT_STATED,
     PUBMED_URL,
     UNSPECIFIED_CONDITION,
+    ComparisonItem,
+    ComparisonSummary,
     DoseRange,
     EventItem,
     EvidenceSummary,
@@ -49,13 +58,15 @@ from .model import (
     iter_sources,
 )
 from .terminal import render_terminal
-from .wording import format_result
+from .wording import format_effect, format_result
 
 __all__ = [
     "DIRECTIONS",
     "NOT_STATED",
     "PUBMED_URL",
     "UNSPECIFIED_CONDITION",
+    "ComparisonItem",
+    "ComparisonSummary",
     "DoseRange",
     "EventItem",
     "EvidenceSummary",
@@ -66,6 +77,7 @@ __all__ = [
     "Source",
     "StudyRef",
     "build_summary",
+    "format_effect",
     "format_result",
     "iter_sources",
     "normalize_name",

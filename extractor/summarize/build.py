@@ -14,10 +14,12 @@ from functools import lru_cache
 
 from ..assemble import UNNAMED_OUTCOME, format_dose
 from ..nlp.direction import split_sentences
-from ..records import AdverseEvent, Dose, Evidence, Intervention
+from ..records import CONTROL_ROLES, AdverseEvent, Comparison, Dose, Evidence, Intervention
 from .model import (
     NOT_STATED,
     UNSPECIFIED_CONDITION,
+    ComparisonItem,
+    ComparisonSummary,
     DoseRange,
     EventItem,
     EvidenceSummary,
@@ -28,7 +30,7 @@ from .model import (
     Source,
     StudyRef,
 )
-from .wording import _num, _round, format_result
+from .wording import _num, _round, format_effect, format_result
 
 # Conversion to one unit per dimension, so that a range can span "400 mg/kg" and "1 g/kg".
 _UNIT_SCALE: dict[str, tuple[str, float]] = {
@@ -80,7 +82,7 @@ def build_summary(
     for record in items:
         arms: dict[str, list[Intervention]] = {}
         for arm in record.interventions:
-            if arm.role != "comparator" and names.key(arm):
+            if arm.role not in CONTROL_ROLES and names.key(arm):
                 arms.setdefault(names.key(arm), []).append(arm)
         if not arms:
             ungrouped.append(record.id)
@@ -146,6 +148,14 @@ class _ArmNames:
         name = normalize_name(arm.name)
         return self.aliases.get(name, name)
 
+    def key_of(self, record: Evidence, name: str) -> str:
+        """The grouping key of the arm ``name`` of ``record`` (a comparison's arm name)."""
+        wanted = normalize_name(name)
+        for arm in record.interventions:
+            if wanted in (normalize_name(arm.name), normalize_name(arm.long_form or "")):
+                return self.key(arm)
+        return self.aliases.get(wanted, wanted)
+
     def display(self, key: str) -> str:
         """``intravenous immunoglobulin (IVIg)``; the key itself when nothing better is known."""
         name = _most_common(self.longs[key]) if key in self.longs else key
@@ -179,7 +189,7 @@ def _group(
     comparators = Counter(
         key
         for record, _ in members
-        for key in {names.key(a) for a in record.interventions if a.role == "comparator"}
+        for key in {names.key(a) for a in record.interventions if a.role in CONTROL_ROLES}
         if key
     )
     comparator_counts = sorted(
@@ -202,6 +212,7 @@ def _group(
         adverse_events=tuple(
             _event(record, event) for record, _ in members for event in record.adverse_events
         ),
+        comparisons=_comparisons(key, [record for record, _ in members], names),
     )
 
 
@@ -327,6 +338,62 @@ def _outcomes(records: list[Evidence]) -> tuple[OutcomeSummary, ...]:
     out = [OutcomeSummary(_most_common(spellings[k]), tuple(v)) for k, v in by_name.items()]
     out.sort(key=lambda o: (o.name == UNNAMED_OUTCOME, -len(o.findings), o.name.casefold()))
     return tuple(out)
+
+
+# A comparison's direction in the summary's words, and read the other way round.
+_DIRECTION = {"increased": "increased", "decreased": "decreased", "no_difference": "no difference"}
+_REVERSED = {"increased": "decreased", "decreased": "increased"}
+
+
+def _comparisons(
+    key: str, records: list[Evidence], names: _ArmNames
+) -> tuple[ComparisonSummary, ...]:
+    """The comparisons of intervention ``key`` in ``records``, per outcome.
+
+    A comparison counts when the group's intervention is one of its two arms; when it is the
+    comparator, the direction is reversed so that every item reads for the group's arm. Other
+    comparisons of a multi-arm study (two other arms) are left out.
+    """
+    by_name: dict[str, list[ComparisonItem]] = {}
+    spellings: dict[str, Counter[str]] = {}
+    for record in records:
+        for c in sorted(record.comparisons, key=lambda c: c.evidence.start):
+            item = _comparison(key, record, c, names)
+            if item is None:
+                continue
+            name = normalize_name(c.outcome)
+            spellings.setdefault(name, Counter())[" ".join(c.outcome.split())] += 1
+            by_name.setdefault(name, []).append(item)
+    out = [ComparisonSummary(_most_common(spellings[k]), tuple(v)) for k, v in by_name.items()]
+    out.sort(key=lambda o: (-len(o.items), o.name.casefold()))
+    return tuple(out)
+
+
+def _comparison(
+    key: str, record: Evidence, c: Comparison, names: _ArmNames
+) -> ComparisonItem | None:
+    if names.key_of(record, c.intervention) == key:
+        ours, versus, flipped = c.intervention, c.comparator, False
+    elif names.key_of(record, c.comparator) == key:
+        ours, versus, flipped = c.comparator, c.intervention, True
+    else:
+        return None
+    direction = _DIRECTION.get(c.direction or "", c.direction)
+    if flipped and direction:
+        direction = _REVERSED.get(direction, direction)
+    return ComparisonItem(
+        study_id=record.id,
+        intervention=ours,
+        versus=versus,
+        direction=direction,
+        reversed=flipped,
+        arms=tuple(
+            ResultItem(format_result(r), source_of(record, r.start, r.end)) for r in c.results
+        ),
+        p_value=" ".join(c.p_value.split()) if c.p_value else None,
+        effect=format_effect(c.effect) or None,
+        source=source_of(record, c.evidence.start, c.evidence.end),
+    )
 
 
 def _event(record: Evidence, event: AdverseEvent) -> EventItem:

@@ -6,7 +6,7 @@ import html
 from collections import Counter
 
 from .model import DIRECTIONS, NOT_STATED, EvidenceSummary, GroupSummary, Source, StudyRef
-from .wording import _empty_message, _overview, _studies
+from .wording import _ARROWS, _empty_message, _overview, _studies
 
 _CSS = """
 :root { --ink: #1f2933; --muted: #61707f; --line: #d9dee3; --soft: #f5f7f9; --accent: #2a5d8f; }
@@ -55,6 +55,8 @@ details.fig mark { background: #ffe58a; padding: 0 1px; }
 .dir-increased > summary { background: #e3f2e8; color: #1d6b3a; }
 .dir-decreased > summary { background: #fdeee0; color: #9a4a12; }
 .dir-no-difference > summary { background: #eceff2; color: #4a5561; }
+td.count { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
+td.zero { color: var(--line); }
 .sep { color: var(--muted); margin: 0 4px; }
 details.more { display: inline; margin-left: 6px; font-size: 12px; }
 details.more > summary { display: inline; cursor: pointer; color: var(--accent); }
@@ -65,8 +67,6 @@ ol.studies li { margin: 0 0 8px; }
 ol.studies li:target { background: #fff3c4; }
 footer { color: var(--muted); font-size: 12px; margin-top: 36px; }
 """
-
-_ARROWS = {"increased": "▲", "decreased": "▼", "no difference": "="}
 
 
 def _e(text: object) -> str:
@@ -239,6 +239,8 @@ def _h_group(number: int, group: GroupSummary, summary: EvidenceSummary) -> list
                     f"<td>{results or '<span class=muted>—</span>'}</td><td>{direction}</td></tr>"
                 )
         out.append("</tbody></table>")
+    if group.comparisons:
+        out += _h_comparisons(group, summary)
     if group.adverse_events:
         out.append(
             "<h3>Adverse events</h3><table><thead><tr><th>Event</th><th>Kind</th>"
@@ -254,4 +256,52 @@ def _h_group(number: int, group: GroupSummary, summary: EvidenceSummary) -> list
             )
         out.append("</tbody></table>")
     out.append("</section>")
+    return out
+
+
+def _h_comparisons(group: GroupSummary, summary: EvidenceSummary) -> list[str]:
+    """Direction counts per outcome, then every comparison; each direction quotes its sentence."""
+    study = summary.study
+    heads = "".join(f'<th class="num">{_ARROWS[d]} {_e(d)}</th>' for d in DIRECTIONS)
+    out = [
+        f"<h3>Comparisons: {_e(group.display_name)} vs control</h3>",
+        f'<table class="comparison-counts"><thead><tr><th>Outcome</th>{heads}'
+        '<th class="num">not stated</th><th class="num">Studies</th></tr></thead><tbody>',
+    ]
+    for outcome in group.comparisons:
+        cells = "".join(
+            f'<td class="count{" zero" if n == 0 else ""}">{n}</td>'
+            for n in [n for _, n in outcome.counts] + [outcome.count(None)]
+        )
+        out.append(
+            f'<tr><td>{_e(outcome.name)}</td>{cells}<td class="count">{outcome.n_studies}</td></tr>'
+        )
+    out.append(
+        '</tbody></table><table class="comparisons"><thead><tr><th>Outcome</th><th>Study</th>'
+        "<th>Versus</th><th>Direction</th><th>Per arm</th><th>P</th><th>Effect</th></tr>"
+        "</thead><tbody>"
+    )
+    for outcome in group.comparisons:
+        for i, item in enumerate(outcome.items):
+            ref = study(item.study_id)
+            name = ""
+            if i == 0:
+                name = f'<td rowspan="{len(outcome.items)}">{_e(outcome.name)}</td>'
+            label = item.direction or "not stated"
+            cls = "dir dir-" + label.replace(" ", "-")
+            label = f"{_ARROWS.get(label, '')} {label}".strip()
+            direction = _h_fig(label, item.source, ref, cls=cls)
+            if item.reversed:
+                direction += (
+                    ' <span class="muted" title="the study states it as '
+                    f'{_e(item.versus)} vs {_e(item.intervention)}">(reversed)</span>'
+                )
+            arms = "; ".join(_h_fig(r.text, r.source, ref) for r in item.arms)
+            out.append(
+                f'<tr>{name}<td class="nowrap">{_h_study(ref)}</td><td>{_e(item.versus)}</td>'
+                f"<td>{direction}</td><td>{arms or '<span class=muted>—</span>'}</td>"
+                f'<td class="nowrap">{_e(item.p_value or "—")}</td>'
+                f"<td>{_e(item.effect or '—')}</td></tr>"
+            )
+    out.append("</tbody></table>")
     return out

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from .model import NOT_STATED, EvidenceSummary, GroupSummary, Source, StudyRef
+from .model import DIRECTIONS, NOT_STATED, EvidenceSummary, GroupSummary, Source, StudyRef
 from .wording import _clip, _empty_message, _overview, _participants
 
 
@@ -127,6 +127,8 @@ def _md_group(
                     _md_row([_md_text(outcome.name), _md_study(study), results or "—", direction])
                 )
         out.append("")
+    if group.comparisons:
+        out += _md_comparisons(group, summary, notes)
     if group.adverse_events:
         out += ["### Adverse events", "", _md_row(["Event", "Kind", "Count", "Study"])]
         out.append(_md_row(["---"] * 4))
@@ -143,4 +145,49 @@ def _md_group(
                 )
             )
         out.append("")
+    return out
+
+
+def _md_comparisons(group: GroupSummary, summary: EvidenceSummary, notes: _Footnotes) -> list[str]:
+    """Direction counts per outcome, then every comparison with its figures and sentence."""
+    heads = [d.capitalize() for d in DIRECTIONS]
+    out = [
+        f"### Comparisons: {_md_text(group.display_name)} vs control",
+        "",
+        _md_row(["Outcome", *heads, "Not stated", "Studies"]),
+        _md_row(["---"] * (len(DIRECTIONS) + 3)),
+    ]
+    for outcome in group.comparisons:
+        counts = [str(n) for _, n in outcome.counts]
+        out.append(
+            _md_row(
+                [_md_text(outcome.name), *counts, str(outcome.count(None)), str(outcome.n_studies)]
+            )
+        )
+    out += [
+        "",
+        _md_row(["Outcome", "Study", "Versus", "Direction", "Per arm", "P", "Effect"]),
+        _md_row(["---"] * 7),
+    ]
+    for outcome in group.comparisons:
+        for item in outcome.items:
+            direction = (item.direction or "not stated") + notes.ref(item.source)
+            if item.reversed:
+                stated = f"{item.versus} vs {item.intervention}"
+                direction += f" (reversed: stated as {_md_text(stated)})"
+            arms = "; ".join(_md_text(r.text) + notes.ref(r.source) for r in item.arms)
+            out.append(
+                _md_row(
+                    [
+                        _md_text(outcome.name),
+                        _md_study(summary.study(item.study_id)),
+                        _md_text(item.versus),
+                        direction,
+                        arms or "—",
+                        _md_text(item.p_value or "—"),
+                        _md_text(item.effect or "—"),
+                    ]
+                )
+            )
+    out.append("")
     return out

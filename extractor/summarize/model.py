@@ -147,6 +147,57 @@ class OutcomeSummary:
 
 
 @dataclass(frozen=True, slots=True)
+class ComparisonItem:
+    """One study's comparison of an outcome, read for the group's intervention.
+
+    Attributes:
+        study_id: the study.
+        intervention: the group's arm as the study names it.
+        versus: the arm it was compared with (active comparator, placebo, usual care or
+            another intervention).
+        direction: ``increased``, ``decreased`` or ``no difference`` (the outcome with
+            ``intervention`` relative to ``versus``), or None when the sentence states none.
+        reversed: the study states the comparison the other way round (the group's
+            intervention was its comparator), so its direction was flipped to read for
+            ``intervention``.
+        arms: the per-arm figures of the sentence (``Remifentanil: 30%``).
+        p_value: the p value as written; ``effect``: the effect estimate in words.
+        source: the sentence that states the comparison.
+    """
+
+    study_id: str
+    intervention: str
+    versus: str
+    direction: str | None
+    reversed: bool
+    arms: tuple[ResultItem, ...]
+    p_value: str | None
+    effect: str | None
+    source: Source
+
+
+@dataclass(frozen=True, slots=True)
+class ComparisonSummary:
+    """One outcome (case-folded name) across the comparisons of a group's studies."""
+
+    name: str
+    items: tuple[ComparisonItem, ...]
+
+    def count(self, direction: str | None) -> int:
+        """How many comparisons say ``direction`` (None: state no direction)."""
+        return sum(1 for item in self.items if item.direction == direction)
+
+    @property
+    def counts(self) -> tuple[tuple[str, int], ...]:
+        """``(direction, comparisons)`` for every entry of ``DIRECTIONS``, zeros included."""
+        return tuple((d, self.count(d)) for d in DIRECTIONS)
+
+    @property
+    def n_studies(self) -> int:
+        return len({item.study_id for item in self.items})
+
+
+@dataclass(frozen=True, slots=True)
 class EventItem:
     """An adverse event or withdrawal reported by one study."""
 
@@ -172,6 +223,8 @@ class GroupSummary:
         comparators: ``(comparator, number of studies)``, most frequent first.
         outcomes: per outcome the per-study findings; most-reported outcomes first.
         adverse_events: adverse events and withdrawals with their studies.
+        comparisons: per outcome the studies' comparisons of this intervention with another
+            arm, read for this intervention; most-compared outcomes first.
     """
 
     intervention: str
@@ -185,6 +238,7 @@ class GroupSummary:
     comparators: tuple[tuple[str, int], ...]
     outcomes: tuple[OutcomeSummary, ...]
     adverse_events: tuple[EventItem, ...]
+    comparisons: tuple[ComparisonSummary, ...] = ()
 
     @property
     def n_studies(self) -> int:
@@ -215,7 +269,8 @@ class EvidenceSummary:
 
 
 def iter_sources(summary: EvidenceSummary) -> Iterator[Source]:
-    """Every figure's source in a summary (sample sizes, doses, results, directions, events)."""
+    """Every figure's source in a summary (sample sizes, doses, results, directions, events,
+    comparisons and their per-arm figures)."""
     for group in summary.groups:
         for study in group.studies:
             if study.n_source:
@@ -228,3 +283,7 @@ def iter_sources(summary: EvidenceSummary) -> Iterator[Source]:
                 if finding.direction_source:
                     yield finding.direction_source
         yield from (e.source for e in group.adverse_events)
+        for comparison in group.comparisons:
+            for item in comparison.items:
+                yield item.source
+                yield from (r.source for r in item.arms)

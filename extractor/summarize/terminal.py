@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .model import NOT_STATED, EvidenceSummary
-from .wording import _clip, _empty_message, _overview, _participants, _studies
+from .model import NOT_STATED, EvidenceSummary, GroupSummary
+from .wording import _clip, _counts, _empty_message, _overview, _participants, _studies
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -65,9 +65,49 @@ def render_terminal(summary: EvidenceSummary, console: Console) -> None:
                 Text(f"{event.name}{count}"),
                 Text("—"),
             )
+        if not group.outcomes and not group.adverse_events and group.comparisons:
+            _comparisons_table(group, summary, console)
+            continue  # no per-outcome figures: the comparisons are the whole story
         if not group.outcomes and not group.adverse_events:
             for ref in group.studies:
                 table.add_row(
                     Text("(no outcome figures)", style="dim"), Text(ref.label), Text(""), Text("")
                 )
         console.print(table)
+        if group.comparisons:
+            _comparisons_table(group, summary, console)
+
+
+def _comparisons_table(group: GroupSummary, summary: EvidenceSummary, console: Console) -> None:
+    """Per outcome the direction counts, then one row per comparison with its study."""
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(
+        title=_clip(f"Comparisons: {group.display_name} vs control", 90),
+        caption="▲ increased · ▼ decreased · = no difference · ? not stated",
+    )
+    table.add_column("Outcome", max_width=26, overflow="ellipsis")
+    table.add_column("Study", max_width=16, overflow="ellipsis", no_wrap=True)
+    table.add_column("Versus", max_width=16, overflow="ellipsis", no_wrap=True)
+    table.add_column("Direction", no_wrap=True)
+    table.add_column("Figures", max_width=30, overflow="ellipsis")
+    for outcome in group.comparisons:
+        for i, item in enumerate(outcome.items):
+            name = Text(outcome.name, style="bold") if i == 0 else Text("")
+            if i == 0:
+                name.append(f"\n{_counts(outcome.counts, outcome.count(None))}", style="dim")
+            direction = item.direction or "—"
+            if item.reversed:
+                direction += " (reversed)"
+            figures = "; ".join(
+                [r.text for r in item.arms] + [x for x in (item.p_value, item.effect) if x]
+            )
+            table.add_row(
+                name,
+                Text(summary.study(item.study_id).label),
+                Text(item.versus),
+                Text(direction, style=_DIRECTION_STYLE.get(item.direction or "", "")),
+                Text(_clip(figures, 120) or "—"),
+            )
+    console.print(table)

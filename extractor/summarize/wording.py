@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..records import Result
+from ..records import Effect, Result
 from ..render import clip as _clip
 from .model import EvidenceSummary, GroupSummary
 
@@ -48,6 +48,26 @@ def format_result(result: Result) -> str:
     if r.time_point:
         text += f" {r.time_point}"
     return f"{r.arm}: {text}" if r.arm else text
+
+
+def format_effect(effect: Effect | None) -> str:
+    """``OR 8.1 (CI 1.6–41)``; "" without an effect estimate."""
+    if effect is None:
+        return ""
+    text = f"{effect.measure} {_num(effect.value)}".rstrip()
+    if effect.ci_low is not None and effect.ci_high is not None:
+        text += f" (CI {_num(effect.ci_low)}–{_num(effect.ci_high)})"
+    return text
+
+
+#: The arrow shown for each direction (the HTML table of contents, comparison counts).
+_ARROWS = {"increased": "▲", "decreased": "▼", "no difference": "="}
+
+
+def _counts(pairs: tuple[tuple[str, int], ...], not_stated: int = 0) -> str:
+    """``▲1 ▼2 =1`` (zeros left out), ``?1`` for comparisons stating no direction."""
+    out = [f"{_ARROWS.get(d, d)}{n}" for d, n in pairs if n]
+    return " ".join(out + ([f"?{not_stated}"] if not_stated else []))
 
 
 def _num(value: float | None) -> str:
