@@ -475,7 +475,8 @@ def export(
     FORMAT is one of:
       jsonl            one record per line, as `evidence extract --json` prints it
       csv              evidence_studies.csv (a row per study) + evidence_doses.csv
-                       + evidence_outcomes.csv (long format) in the -o folder
+                       + evidence_outcomes.csv + evidence_comparisons.csv (long
+                       format) in the -o folder
       characteristics  Cochrane-style "characteristics of included studies" table
                        (Markdown, HTML or CSV)
       ris              RIS for reference managers, extracted PICO in N1 notes
