@@ -9,6 +9,7 @@ import pytest
 
 from extractor.clean import clean_html, clean_text
 from extractor.clean.sections import split_inline_headings, split_sections
+from extractor.clean.text import is_boilerplate, strip_trailing_notes
 from extractor.errors import BlockedPageError, NoAbstractError
 
 SEED_TITLE = (
@@ -157,3 +158,190 @@ def test_clean_html_structured_strong_labels() -> None:
     assert doc.doi == "10.1000/ABC"
     assert doc.title == "A trial"
     assert not doc.abstract.lower().startswith("abstract")
+
+
+# --- plain-text abstracts: layouts, trailing notes, furniture judged by what a line is ----------
+
+OWN_LINE = """Topiramate versus placebo for chronic migraine in adults
+
+BACKGROUND:
+Chronic migraine is disabling and few preventive drugs have been tested in randomised trials.
+
+METHODS:
+We randomly assigned 240 adults to topiramate 100 mg daily or placebo for 16 weeks.
+
+RESULTS:
+Monthly migraine days fell by 3.1 with topiramate and by 1.2 with placebo (p<0.001).
+
+CONCLUSIONS:
+Topiramate reduced migraine days; paraesthesia was the main adverse event. \
+© 2016 John Wiley & Sons, Ltd.
+"""
+
+COCHRANE = "\n".join(
+    [
+        "Antibiotics for acute otitis media in children",
+        "",
+        "BACKGROUND: Acute otitis media is common in children and often treated with antibiotics.",
+        "OBJECTIVES: To assess the effects of antibiotics for children with acute otitis media.",
+        "SEARCH STRATEGY: We searched the Cochrane Acute Respiratory Infections Group's "
+        "Specialised Register, CENTRAL and MEDLINE up to 2015, and used a mobile app to log "
+        "citations.",
+        "SELECTION CRITERIA: Randomised controlled trials comparing antibiotics with placebo.",
+        "DATA COLLECTION AND ANALYSIS: Two review authors independently assessed trial quality.",
+        "MAIN RESULTS: Antibiotics reduced pain at two to three days in the children included.",
+        "AUTHORS' CONCLUSIONS: Antibiotics have a small benefit for pain, weighed against harms.",
+    ]
+)
+
+ONE_LINE = (
+    "Aspirin for the primary prevention of cardiovascular events in older adults\n\n"
+    "We randomised 19114 adults aged 70 years or older to aspirin 100 mg daily or placebo and "
+    "followed them for a median of 4.7 years. Aspirin did not reduce cardiovascular disease "
+    "and led to more major haemorrhage than placebo. {tail}\n"
+)
+
+
+def test_clean_text_headings_on_their_own_line() -> None:
+    doc = clean_text(OWN_LINE)
+    assert doc.title == "Topiramate versus placebo for chronic migraine in adults"
+    assert [s.label for s in doc.sections] == ["BACKGROUND", "METHODS", "RESULTS", "CONCLUSIONS"]
+    assert doc.abstract.startswith("BACKGROUND: Chronic migraine is disabling")
+    assert doc.abstract.endswith("paraesthesia was the main adverse event.")
+    for sec in doc.sections:
+        assert doc.abstract[sec.start : sec.end] and doc.abstract[: sec.start].endswith(": ")
+
+
+def test_clean_text_headings_without_colon_pdf_style() -> None:
+    text = OWN_LINE.replace("BACKGROUND:\n", "Background\n").replace("METHODS:\n", "METHODS\n")
+    doc = clean_text(text)
+    assert [s.label for s in doc.sections] == ["BACKGROUND", "METHODS", "RESULTS", "CONCLUSIONS"]
+
+
+def test_clean_text_cochrane_sections_are_all_kept() -> None:
+    doc = clean_text(COCHRANE)
+    assert [s.label for s in doc.sections] == [
+        "BACKGROUND",
+        "OBJECTIVE",
+        "SEARCH STRATEGY",
+        "SELECTION CRITERIA",
+        "DATA COLLECTION AND ANALYSIS",
+        "RESULTS",
+        "CONCLUSIONS",
+    ]
+    assert "Specialised Register" in doc.abstract and "mobile app" in doc.abstract
+
+
+@pytest.mark.parametrize(
+    ("tail", "gone"),
+    [
+        ("© 2016 John Wiley & Sons, Ltd.", "Wiley"),
+        ("Copyright © 2019 Elsevier Ltd. All rights reserved.", "Elsevier"),
+        ("Trial registration: ClinicalTrials.gov NCT01234567. Registered 3 March 2015.", "NCT"),
+        ("Funding: National Institute for Health Research (grant 12/34/56).", "12/34/56"),
+        ("This trial was registered at ClinicalTrials.gov as NCT01234567.", "NCT"),
+        (
+            "This is an open access article distributed under the terms of the Creative Commons "
+            "Attribution License, which permits unrestricted use, provided the original work is "
+            "properly cited.",
+            "Creative Commons",
+        ),
+        ("© 2016 The Authors. Clinical Endocrinology published by John Wiley & Sons Ltd.", "Wiley"),
+    ],
+)
+def test_clean_text_one_line_abstract_loses_only_the_trailing_note(tail: str, gone: str) -> None:
+    doc = clean_text(ONE_LINE.format(tail=tail))
+    assert doc.title.startswith("Aspirin for the primary prevention")
+    assert doc.abstract.startswith("We randomised 19114 adults")
+    assert doc.abstract.endswith("more major haemorrhage than placebo.")
+    assert gone not in doc.abstract
+
+
+def test_clean_text_registration_section_is_kept() -> None:
+    text = (
+        PURE_STRUCTURED
+        + "TRIAL REGISTRATION: ClinicalTrials.gov NCT01234567. Registered 3 March 2015.\n"
+    )
+    doc = clean_text(text)
+    assert doc.sections[-1].label == "TRIAL REGISTRATION"
+    assert doc.abstract.endswith("NCT01234567. Registered 3 March 2015.")
+
+
+def test_clean_text_copyright_line_after_abstract_is_dropped() -> None:
+    doc = clean_text(PURE_STRUCTURED + "Copyright © 2020 Elsevier Ltd. All rights reserved.\n")
+    assert "Elsevier" not in doc.abstract
+
+
+def test_clean_text_short_first_section_without_heading_is_kept() -> None:
+    text = (
+        "Hemodynamic monitoring in cardiogenic shock\n\n"
+        "This review provides insight into hemodynamic monitoring in cardiogenic shock.\n\n"
+        + UNSTRUCTURED.split("\n\n", 1)[1]
+    )
+    doc = clean_text(text)
+    assert doc.title == "Hemodynamic monitoring in cardiogenic shock"
+    assert doc.abstract.startswith("This review provides insight")
+
+
+def test_clean_text_acronym_title_is_not_a_section() -> None:
+    doc = clean_text("VMAP: Vaginal Microbiome Atlas during Pregnancy.\n\n" + PURE_STRUCTURED)
+    assert doc.title == "VMAP: Vaginal Microbiome Atlas during Pregnancy."
+    assert doc.sections[0].label == "BACKGROUND"
+
+
+@pytest.mark.parametrize(
+    ("line", "furniture"),
+    [
+        ("Add to saved papers", True),
+        ("Full text links", True),
+        ("Sign in", True),
+        ("Download the app from Google Play", True),
+        ("Copyright © 2020 Elsevier Ltd. All rights reserved.", True),
+        ("© 2016 John Wiley & Sons, Ltd.", True),
+        ("By using this service, you agree to our terms of use and privacy policy.", True),
+        ("We searched the Cochrane Trials Register and MEDLINE for randomised trials of "
+         "antibiotics in children with acute otitis media up to March 2015.", False),
+        ("Participants were asked to record symptoms in a mobile app every day for twelve weeks, "
+         "and adherence was checked at each clinic visit by the study nurses.", False),
+        ("Follow-up was 12 months.", False),
+        ("Aspirin did not reduce events in older adults. © 2016 John Wiley & Sons, Ltd.", False),
+    ],
+)  # fmt: skip
+def test_clean_text_boilerplate_is_judged_by_what_a_line_is(line: str, furniture: bool) -> None:
+    assert is_boilerplate(line) is furniture
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "expected"),
+    [
+        ("Drug A worked. © 2016 Wiley.", "Drug A worked."),
+        ("Drug A worked. Registered nurses gave it.", "Drug A worked. Registered nurses gave it."),
+        ("Drug A worked. Supported by the data.", "Drug A worked. Supported by the data."),
+        ("© 2016 Wiley. All rights reserved.", ""),
+        (
+            "Trial registration: NCT01234567. Registered 3 March 2015.",
+            "Trial registration: NCT01234567. Registered 3 March 2015.",
+        ),
+        (
+            "CONCLUSIONS: Drug A worked. FUNDING: NIH grant R01.",
+            "CONCLUSIONS: Drug A worked. FUNDING: NIH grant R01.",
+        ),
+    ],
+)
+def test_clean_text_strip_trailing_notes(paragraph: str, expected: str) -> None:
+    assert strip_trailing_notes(paragraph) == expected
+
+
+def test_clean_text_cochrane_mixed_case_headings() -> None:
+    text = COCHRANE
+    for caps, mixed in [
+        ("BACKGROUND", "Background"),
+        ("SEARCH STRATEGY", "Search strategy"),
+        ("SELECTION CRITERIA", "Selection criteria"),
+        ("DATA COLLECTION AND ANALYSIS", "Data collection and analysis"),
+        ("AUTHORS' CONCLUSIONS", "Authors' conclusions"),
+    ]:
+        text = text.replace(f"{caps}:", f"{mixed}:")
+    labels = [s.label for s in clean_text(text).sections]
+    assert "SEARCH STRATEGY" in labels and "DATA COLLECTION AND ANALYSIS" in labels
+    assert labels[-1] == "CONCLUSIONS" and len(labels) == 7

@@ -90,6 +90,15 @@ KNOWN_HEADINGS: frozenset[str] = frozenset(_SYNONYMS) | frozenset(
         "SIGNIFICANCE",
         "KEY POINTS",
         "HIGHLIGHTS",
+        # Cochrane and systematic-review headings, recognised when written in mixed case
+        "SEARCH METHODS",
+        "SEARCH STRATEGY",
+        "SELECTION CRITERIA",
+        "DATA COLLECTION AND ANALYSIS",
+        "DATA SOURCES",
+        "STUDY SELECTION",
+        "DATA EXTRACTION",
+        "DATA SYNTHESIS",
     }
 )
 
