@@ -66,9 +66,11 @@ def test_condition_outcome_design_filters(db) -> None:
     assert any("lupus" in (h.condition or "").lower() for h in lupus)
     for hit in search(db, Query(outcome="mortality")):
         record = load_record(db, hit.id)
-        texts = [o.name for o in record.outcomes] + [
-            s.text for s in record.spans if s.label == "OUTCOME"
-        ]
+        texts = (
+            [o.name for o in record.outcomes]
+            + [s.text for s in record.spans if s.label == "OUTCOME"]
+            + [c.outcome for c in record.comparisons]
+        )
         assert any("mortality" in t.lower() for t in texts), hit.id
     rcts = search(db, Query(design="RCT"))
     assert len(rcts) > 100
