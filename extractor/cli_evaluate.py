@@ -381,3 +381,29 @@ def train_direction_cmd(
         click.echo(f"model written to {summary['written']}", err=True)
     else:
         click.echo("model not written: it does not beat the rules on dev", err=True)
+
+
+@train.command("arms", context_settings=CONTEXT)
+@shared_option
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the model JSON [default: models/arm-selector/arm_selector.json].",
+)
+@click.option(
+    "--limit", type=click.IntRange(min=1), help="Use the first N articles of each split (smoke)."
+)
+@friendly_errors
+def train_arms_cmd(shared_dir: Path | None, output: Path | None, limit: int | None) -> None:
+    """Train the arm selector on Evidence Inference prompts (fit on train, chosen on dev).
+
+    Needs the development extras (scipy). About two minutes on one core.
+
+    \b
+    Example:
+        evidence train arms
+    """
+    from .training.arm_selector import train as train_selector
+
+    summary = train_selector(_shared(shared_dir), output=output, limit=limit)
+    click.echo(json.dumps(summary, indent=2))

@@ -13,7 +13,17 @@ from typing import Any
 
 from spacy.tokens import Doc
 
-from ..nlp.arms import ArmGroup, ArmNamer, Mention, arm_mentions, arm_role, group_by_key
+from ..nlp.arm_selector import load_selector
+from ..nlp.arms import (
+    ArmGroup,
+    ArmNamer,
+    Mention,
+    arm_mentions,
+    arm_role,
+    candidate_features,
+    group_by_key,
+    stated_arm_count,
+)
 from ..nlp.arms import select_arms as _select
 from ..nlp.common import abbreviation_records, doc_text, find_phrase
 from ..records import CONTROL_ROLES, Dose, Intervention, Span
@@ -21,8 +31,11 @@ from .interventions import _DOSE_FIELDS, _arm_of_size, _dose_only_arm, _junk_arm
 from .spans import _from_model, _sentence_of
 
 
-def build_arms(doc: Doc, spans: tuple[Span, ...], starts: list[int]) -> tuple[Intervention, ...]:
-    """The arms of the trial in ``doc`` (intervention arms first, then controls)."""
+def arm_candidates(
+    doc: Doc, spans: tuple[Span, ...]
+) -> tuple[list[ArmGroup], ArmNamer, list[tuple[str, ...]]]:
+    """Every candidate arm of ``doc`` (mentions grouped by name), the namer that keyed them,
+    and each candidate's features for the learned selector."""
     text = doc_text(doc)
     sections = [(int(r[0]), int(r[1]), r[2]) for r in doc._.sent_sections or []]
     raw = [
@@ -33,7 +46,22 @@ def build_arms(doc: Doc, spans: tuple[Span, ...], starts: list[int]) -> tuple[In
     abbreviations = abbreviation_records(doc)
     namer = ArmNamer((a["short"], a["long"]) for a in abbreviations)
     mentions = [m for m in arm_mentions(raw, text, sections) if not _junk_arm_name(m.text)]
-    groups = _select(group_by_key(mentions, namer), text)
+    groups = group_by_key(mentions, namer)
+    dose_starts = [int(r["start"]) for r in doc._.doses or []]
+    features = candidate_features(groups, text, doc._.title or "", namer, dose_starts)
+    return groups, namer, features
+
+
+def build_arms(doc: Doc, spans: tuple[Span, ...], starts: list[int]) -> tuple[Intervention, ...]:
+    """The arms of the trial in ``doc`` (intervention arms first, then controls)."""
+    text = doc_text(doc)
+    candidates, namer, features = arm_candidates(doc, spans)
+    selector = load_selector()
+    if selector is not None:
+        stated = stated_arm_count(text)
+        groups = selector.choose(candidates, features, cap=min(stated or 4, 4))
+    else:
+        groups = _select(candidates, text)
     if not groups:
         return _dose_only_arm(doc)
     _every_mention(text, groups, namer)

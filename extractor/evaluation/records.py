@@ -16,7 +16,9 @@ evidence sentence lies in the abstract is then scored on its article's record:
 Names match when their token F1 is ≥ 0.3 (:func:`name_f1`: lower-cased words; numbers, dose
 units and schedules, a few function words and arm words such as "group" left out — prompts often
 carry the dose, "cilostazol group (50 mg for 2 weeks, 100 mg for 6 weeks)", which the record
-keeps on the arm's ``doses``, not in its name). Articles are split by
+keeps on the arm's ``doses``, not in its name). A prompt arm that says only "control" /
+"control group" names the record's control arm (role placebo, usual care or comparator),
+whatever the abstract calls it. Articles are split by
 :func:`extractor.evaluation.split3_of` on ``PMC<id>`` (train / dev / report); the report part
 is frozen: its id digest is pinned in ``tests/test_eval_records.py``.
 """
@@ -144,8 +146,23 @@ def _arm_names(record: Evidence) -> dict[str, list[str]]:
     return out
 
 
+#: Prompt names that say only "the control arm" ("Control", "control group", "controls").
+_GENERIC_CONTROL = frozenset({"control", "controls", "control group", "the control group"})
+
+
+def is_generic_control(name: str) -> bool:
+    return " ".join(name.casefold().split()).strip(" .") in _GENERIC_CONTROL
+
+
 def _aliases(name: str, arms: dict[str, list[str]]) -> list[str]:
     return arms.get(name) or [name]
+
+
+def _arm_matches(gold: str, arm: str, arms: dict[str, list[str]], controls: set[str]) -> bool:
+    """``gold`` names ``arm``: by name or long form, or a generic "control" for a control arm."""
+    if is_generic_control(gold) and arm in controls:
+        return True
+    return _matches(gold, _aliases(arm, arms))
 
 
 def score_prompt(prompt: Prompt, record: Evidence | None) -> dict[str, bool]:
@@ -155,18 +172,19 @@ def score_prompt(prompt: Prompt, record: Evidence | None) -> dict[str, bool]:
         return dict.fromkeys(keys, False)
     arms = _arm_names(record)
     arm_names = [n for names in arms.values() for n in names]
+    controls = {a.name for a in record.interventions if a.role in CONTROL_ROLES}
     outcome_names = [o.name for o in record.outcomes] + [c.outcome for c in record.comparisons]
     gold = _GOLD.get(prompt.label, prompt.label)
     triple = answered = False
     for comparison in record.comparisons:
         if not _matches(prompt.outcome, [comparison.outcome]):
             continue
-        forward = _matches(
-            prompt.intervention, _aliases(comparison.intervention, arms)
-        ) and _matches(prompt.comparator, _aliases(comparison.comparator, arms))
-        backward = _matches(
-            prompt.intervention, _aliases(comparison.comparator, arms)
-        ) and _matches(prompt.comparator, _aliases(comparison.intervention, arms))
+        forward = _arm_matches(
+            prompt.intervention, comparison.intervention, arms, controls
+        ) and _arm_matches(prompt.comparator, comparison.comparator, arms, controls)
+        backward = _arm_matches(
+            prompt.intervention, comparison.comparator, arms, controls
+        ) and _arm_matches(prompt.comparator, comparison.intervention, arms, controls)
         if not (forward or backward):
             continue
         triple = True
@@ -177,7 +195,8 @@ def score_prompt(prompt: Prompt, record: Evidence | None) -> dict[str, bool]:
             answered = True
             break
     return {
-        "intervention_found": _matches(prompt.intervention, arm_names),
+        "intervention_found": _matches(prompt.intervention, arm_names)
+        or (is_generic_control(prompt.intervention) and bool(controls)),
         "outcome_found": _matches(prompt.outcome, outcome_names),
         "triple_matched": triple,
         "answered": answered,

@@ -21,13 +21,10 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-import numpy as np
 
 from ..assemble import make_doc
 from ..evaluation.pico_corpus import ARM_LABELS, BratDocument, gold_number, select_documents
@@ -42,6 +39,7 @@ from ..nlp.arm_sizes_model import (
 from ..nlp.common import SentenceIndex, doc_text
 from ..nlp.sample_size import stated_total
 from ..records import Document
+from .logistic import fit_logistic
 
 #: Candidate L2 strengths, thresholds tried for keeping a rule arm and for adding a value.
 L2_GRID = (0.5, 2.0, 8.0)
@@ -109,51 +107,12 @@ def collect(docs: Sequence[BratDocument], nlp: Any = None) -> list[DocExamples]:
 def fit(
     examples: Iterable[DocExamples], *, l2: float = 2.0, min_count: int = MIN_COUNT
 ) -> tuple[dict[str, float], float]:
-    """L2-regularised logistic regression on the candidates; returns ``(weights, bias)``.
-
-    Features seen fewer than ``min_count`` times are dropped. Deterministic: the vocabulary is
-    sorted and L-BFGS starts from zeros.
-    """
-    from scipy.optimize import minimize
-    from scipy.sparse import csr_matrix
-
+    """L2-regularised logistic regression on the candidates; returns ``(weights, bias)``
+    (:func:`extractor.training.logistic.fit_logistic`)."""
     rows = [
         (c.features, y) for ex in examples for c, y in zip(ex.candidates, ex.labels, strict=True)
     ]
-    counts = Counter(f for feats, _ in rows for f in set(feats))
-    vocab = sorted(f for f, k in counts.items() if k >= min_count)
-    col = {f: i for i, f in enumerate(vocab)}
-    indptr = [0]
-    indices: list[int] = []
-    for feats, _ in rows:
-        indices.extend(sorted({col[f] for f in feats if f in col}))
-        indptr.append(len(indices))
-    x = csr_matrix(
-        (np.ones(len(indices)), np.array(indices, dtype=np.int64), np.array(indptr)),
-        shape=(len(rows), len(vocab)),
-    )
-    y = np.array([label for _, label in rows], dtype=np.float64)
-
-    def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
-        w, b = theta[:-1], theta[-1]
-        z = x @ w + b
-        p = 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
-        ll = np.logaddexp(0.0, z) - y * z
-        value = float(ll.sum() + 0.5 * l2 * w @ w)
-        r = p - y
-        grad = np.concatenate([x.T @ r + l2 * w, [r.sum()]])
-        return value, grad
-
-    result = minimize(
-        loss,
-        np.zeros(len(vocab) + 1),
-        jac=True,
-        method="L-BFGS-B",
-        options={"maxiter": 2000, "gtol": 1e-7},
-    )
-    theta = result.x
-    weights = {f: round(float(theta[i]), 5) for f, i in col.items() if abs(theta[i]) >= 1e-5}
-    return weights, round(float(theta[-1]), 5)
+    return fit_logistic(rows, l2=l2, min_count=min_count)
 
 
 def score_values(
