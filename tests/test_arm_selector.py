@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from extractor.nlp.arm_features import candidate_features
 from extractor.nlp.arm_selector import MODEL_FILE, ArmSelector, load_selector
-from extractor.nlp.arms import ArmGroup, ArmNamer, Mention, candidate_features
+from extractor.nlp.arms import ArmGroup, ArmNamer, Mention
 
 
 def _selector(threshold: float = 0.5, pair: float = 0.3) -> ArmSelector:

@@ -13,21 +13,23 @@ from typing import Any
 
 from spacy.tokens import Doc
 
+from ..nlp.arm_features import candidate_features
 from ..nlp.arm_selector import load_selector
 from ..nlp.arms import (
     ArmGroup,
     ArmNamer,
     Mention,
     arm_mentions,
+    arm_of_size,
     arm_role,
-    candidate_features,
     group_by_key,
+    junk_arm_name,
     stated_arm_count,
 )
 from ..nlp.arms import select_arms as _select
 from ..nlp.common import abbreviation_records, doc_text, find_phrase
 from ..records import CONTROL_ROLES, Dose, Intervention, Span
-from .interventions import _DOSE_FIELDS, _arm_of_size, _dose_only_arm, _junk_arm_name
+from .interventions import _DOSE_FIELDS, _dose_only_arm
 from .spans import _from_model, _sentence_of
 
 
@@ -41,11 +43,11 @@ def arm_candidates(
     raw = [
         (s.label, s.start, s.end, "model" if _from_model(s) else s.source, s.section)
         for s in spans
-        if s.label in ("INTERVENTION", "COMPARATOR") and not _junk_arm_name(s.text)
+        if s.label in ("INTERVENTION", "COMPARATOR") and not junk_arm_name(s.text)
     ]
     abbreviations = abbreviation_records(doc)
     namer = ArmNamer((a["short"], a["long"]) for a in abbreviations)
-    mentions = [m for m in arm_mentions(raw, text, sections) if not _junk_arm_name(m.text)]
+    mentions = [m for m in arm_mentions(raw, text, sections) if not junk_arm_name(m.text)]
     groups = group_by_key(mentions, namer)
     dose_starts = [int(r["start"]) for r in doc._.doses or []]
     features = candidate_features(groups, text, doc._.title or "", namer, dose_starts)
@@ -205,7 +207,8 @@ def _arm_sizes(doc: Doc, arms: list[tuple[ArmGroup, str]], starts: list[int]) ->
         if len(rows) >= 2 and len(rows) == len(keys):
             arm = keys[rows.index(row)]
         else:
-            arm = _arm_of_size(text, row, mentions, starts)
+            same = [m for m in mentions if _sentence_of(starts, m[0]) == sent]
+            arm = arm_of_size(text, row["text"], row["start"], row["end"], same)
             if arm is None:
                 before = [
                     m[2]

@@ -20,6 +20,7 @@ from ..nlp.comparisons import (
     clean_outcome,
     cut_at_arm,
     outcome_phrases,
+    refers_back,
     split_list,
     states_comparison,
 )
@@ -140,6 +141,7 @@ def build_comparisons(
     arm_names = [n for a in arms for n in _names(a)]
     out: list[Comparison] = []
     seen: set[tuple[str, str, str]] = set()
+    previous: list[str] = []
     for start, end, section in sentences:
         while start < end and text[start].isspace():
             start += 1
@@ -148,21 +150,22 @@ def build_comparisons(
         if end <= start:
             continue
         if section and section.upper().startswith(_SKIP_SECTIONS):
+            previous = []
             continue
         for a, b in clauses(text[start:end]):
-            out.extend(
-                _clause_comparisons(
-                    text,
-                    start + a,
-                    start + b,
-                    outcome_spans,
-                    arms,
-                    arm_names,
-                    result_rows,
-                    result_arms,
-                    seen,
-                )
+            found, previous = _clause_comparisons(
+                text,
+                start + a,
+                start + b,
+                outcome_spans,
+                arms,
+                arm_names,
+                result_rows,
+                result_arms,
+                seen,
+                previous,
             )
+            out.extend(found)
     return tuple(out)
 
 
@@ -176,15 +179,21 @@ def _clause_comparisons(
     result_rows: list[dict[str, Any]],
     result_arms: Mapping[int, str | None],
     seen: set[tuple[str, str, str]],
-) -> list[Comparison]:
+    previous: list[str],
+) -> tuple[list[Comparison], list[str]]:
+    """The comparisons one clause states, and the outcomes it names (for the next clause:
+    "This difference was significant" compares the outcome named just before)."""
     while start < end and text[start] in " ,;":
         start += 1
     sentence = text[start:end].rstrip()
     end = start + len(sentence)
     out: list[Comparison] = []
-    if not states_comparison(sentence):
-        return out
     outcomes = _sentence_outcomes(text, start, end, outcome_spans, arm_names)
+    named = outcomes
+    if not outcomes and previous and refers_back(sentence):
+        outcomes = previous
+    if not states_comparison(sentence):
+        return out, named
     if outcomes:
         rows = [(i, r) for i, r in enumerate(result_rows) if start <= r["start"] < end]
         results = tuple(_result(r, result_arms.get(i)) for i, r in rows)
@@ -215,7 +224,7 @@ def _clause_comparisons(
                         confidence=confidence,
                     )
                 )
-    return out
+    return out, named
 
 
 def _effect(results: tuple[Result, ...]) -> Effect | None:

@@ -8,11 +8,11 @@ from typing import Any
 
 from spacy.tokens import Doc
 
+from ..nlp.arms import INERT as _INERT
 from ..nlp.common import COUNT, doc_text
 from ..nlp.comparisons import clean_outcome
 from ..nlp.direction import find_direction
 from ..records import Intervention, Outcome, Result, Span
-from .interventions import _INERT
 from .result_arms import _result_arms
 from .spans import _from_model, _sentence_of
 

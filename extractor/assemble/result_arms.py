@@ -6,9 +6,9 @@ import itertools
 import re
 from typing import Any
 
+from ..nlp.arms import INERT as _INERT
 from ..nlp.common import find_phrase
 from ..records import Intervention
-from .interventions import _INERT
 from .spans import _sentence_of
 
 #: Row kinds that hold a per-arm figure (effects, CIs and p-values compare arms).

@@ -17,14 +17,13 @@ Plain functions over the abstract text and the PICO spans (the model's ``INTERVE
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from .common import find_phrase
 
 #: Names that are a setting, route, schedule or method word, never an arm of their own.
-_NOT_ARM = re.compile(
+NOT_ARM = re.compile(
     r"^(?:(?:general|spinal|regional|local|the)\s+)?(?:surgery|surgeries|surgical\s+\w+|"
     r"operations?|anaesthesia|anesthesia|induction|intubation|hospitali[sz]ation|admission|"
     r"procedures?|treatments?|therapy|therapies|interventions?|drugs?|medications?|regimens?|"
@@ -108,7 +107,7 @@ _GROUP_STOP = frozenset(
         "received",
     ]
 )
-_GENERIC = re.compile(
+GENERIC_ARM = re.compile(
     r"^(?:intervention|experimental|treatment|treated|study|active|test|trial|case|"
     r"first|second|third|1|2|3|i|ii|iii|a|b|c|age|same|each|one|other|respective|"
     r"randomi[sz]ed|allocated|assigned|both|two|three|four)$",
@@ -118,6 +117,7 @@ _PLACEBO = re.compile(r"\b(?:placebo|sham|vehicle|dummy|inactive)\b", re.I)
 _USUAL = re.compile(
     r"\b(?:usual|standard|routine|conventional)\s+(?:care|treatment|therapy|practice|management)"
     r"|\bno\s+(?:treatment|intervention|therapy)\b|\bwait(?:ing)?[- ]?list\b|"
+    r"^(?:no|non|without)[- ‐]\w|"
     r"\b(?:control|controls)\b(?!led)",
     re.I,
 )
@@ -171,7 +171,7 @@ def clean_mention(text: str, start: int) -> tuple[str, int] | None:
     if text.count("(") > text.count(")"):
         text = text[: text.rfind("(")].rstrip()
     text = text.rstrip(" ,;:-")
-    if len(text) < 2 or len(text.split()) > 8 or _NOT_ARM.match(text):
+    if len(text) < 2 or len(text.split()) > 8 or NOT_ARM.match(text):
         return None
     if not re.search(r"[A-Za-z]{2}", text):
         return None
@@ -212,7 +212,7 @@ def group_mentions(
         # the words are contiguous after the cut: recover the exact source slice
         end = m.end(index)
         name = text[phrase_start:end]
-        if _GENERIC.match(name) or _NOT_ARM.match(name) or re.match(r"^\d", name):
+        if GENERIC_ARM.match(name) or NOT_ARM.match(name) or re.match(r"^\d", name):
             continue
         out.append(
             Mention(phrase_start, end, name, "INTERVENTION", "group", section_at(sections, offset))
@@ -366,125 +366,70 @@ def group_by_key(mentions: Iterable[Mention], namer: ArmNamer) -> list[ArmGroup]
     return list(groups.values())
 
 
-# --- features for the learned arm selector -------------------------------------------------
+# --- arm-name rules shared by the arms builder ----------------------------------------------
 
-
-def _bucket(value: int, edges: tuple[int, ...]) -> str:
-    for edge in edges:
-        if value <= edge:
-            return str(edge)
-    return f">{edges[-1]}"
-
-
-_SECTION_KIND = (
-    ("results", re.compile(r"result|finding|outcome", re.I)),
-    ("conclusion", re.compile(r"conclu|interpret|discussion", re.I)),
-    (
-        "methods",
-        re.compile(r"method|design|setting|patient|participant|intervention|material", re.I),
-    ),
-    ("background", re.compile(r"background|intro|object|aim|purpose|context", re.I)),
+#: An arm that receives no active treatment (placebo, sham, vehicle, usual/standard care, none).
+INERT = re.compile(r"(?:matching\s+)?(?:placebo|sham|vehicle|usual|standard|no\s+)", re.I)
+JUNK_ARM = re.compile(
+    r"^(?:without|with|and|or|either|both|each|every|day|days|weeks?|months?|group|groups|arm|"
+    r"arms|patients?|continuously|concomitantly|preoperative|postoperative|the|it|combination|"
+    r"life|follow-up|one|two|three|four|five|six|seven|eight|nine|ten|cohort|large|adjuvant|"
+    r"experimental|active|single|weekly|daily|monday|tuesday|wednesday|thursday|friday|saturday|"
+    r"sunday)$|^(?:perform|improve[sd]?|benefit|not|up|controlled|trial)\b|-$|"
+    r"\b(?:toxicity|would|on\s+OS)\b|"
+    r"\b(?:of|two|three|four|every|administered|given|versus|vs)$|^\W*\d|^(?:and|or|the|with|it)\s|[:×]|\bmg/|\s(?:cancer|disease)$|"
+    r"\b(?:the|more|then)$|\b(?:survival|progression|response|median|mean|incidence|mortality|"
+    r"prolonged|improved|showed|was|were|risk|followed|cycles?|event)\b|\(\s*[\d,.]*$|"
+    r"\b\d+(?:\.\d+)?\s*(?:mg|g|µg|mcg|ml|iu)\b|g/kg|/m2\b|^[A-Za-z]$",
+    re.IGNORECASE,
 )
 
 
-def _section_kind(label: str | None) -> str:
-    if not label:
-        return "none"
-    for kind, pattern in _SECTION_KIND:
-        if pattern.search(label):
-            return kind
-    return "other"
+def junk_arm_name(name: str) -> bool:
+    """A mention that names no arm: stop words, verbs, outcome phrases, dose fragments."""
+    name = name.strip()
+    return len(name) < 2 or bool(JUNK_ARM.search(name))
 
 
-_VS = re.compile(
-    r"\s*(?:vs\.?|versus|compared\s+(?:with|to)|than|or|and)\s+(?:the\s+)?(?:[\w-]+\s+){0,2}",
+def arm_of_size(
+    text: str, row_text: str, start: int, end: int, same: Sequence[tuple[int, int, str]]
+) -> str | None:
+    """The arm a per-arm size belongs to, among the arm mentions ``same`` of its sentence
+    (``(start, end, key)``): the arm named right after a leading count ("214 to Cocculine",
+    "47 patients received standard RT", "126/311 in arm A") before the next count, else the
+    arm named right before a bracketed ``n = 57`` ("AMT (n = 57)")."""
+    if not _N_EQUALS.match(row_text):
+        stop = _DIGIT.search(text, end, end + 80)
+        limit = stop.start() if stop else end + 80
+        after = [m for m in same if end <= m[0] < limit]
+        if after:
+            return after[0][2]
+    base = max(0, start - 80)
+    head = text[base:start]
+    cut = base + max(head.rfind(";"), head.rfind(")"), head.rfind("]"))
+    before = [m for m in same if cut < m[0] and m[1] <= start]
+    return before[-1][2] if before else None
+
+
+_N_EQUALS = re.compile(r"[nN]\s*=")
+_DIGIT = re.compile(r"\d")
+DRUG_AFTER = re.compile(r"^[\s)\]]*(?:of\s+)?([A-Za-z][\w-]{3,})")
+DRUG_BEFORE = re.compile(r"([A-Za-z][\w-]{3,})[\s(\[]*$")
+NOT_DRUG = re.compile(
+    r"(?:and|with|plus|dose[sd]?|dosing|daily|group|groups|patients?|received?|receiving|given|"
+    r"were|was|from|each|then|either|both|once|twice|every|orally|oral|intravenous(?:ly)?|"
+    r"doses?|initially|total|mean|containing|weekly|monthly|infusion|tablets?|capsules?|"
+    r"injections?|respectively|versus|compared|than|that|this|which|after|before|during)$",
     re.I,
 )
 
 
-def candidate_features(
-    groups: Sequence[ArmGroup],
-    text: str,
-    title: str,
-    namer: ArmNamer,
-    dose_starts: Sequence[int] = (),
-) -> list[tuple[str, ...]]:
-    """String features of each candidate arm (for :class:`ArmSelector`): how often and where it
-    is named, by whom (model, rule, "X group" phrasing), what its name looks like, and how it
-    ranks against the other candidates of the abstract."""
-    for g in groups:
-        g.score = score_group(g)
-    ranked = sorted(groups, key=lambda g: (-g.score, g.first))
-    rank = {id(g): i for i, g in enumerate(ranked)}
-    top = ranked[0].score if ranked else 1.0
-    title_low = title.casefold()
-    title_hits: dict[int, int] = {}
-    for g in groups:
-        spellings = {m.text.casefold() for m in g.mentions} | {g.key.casefold()}
-        long_form = namer.short_to_long.get(g.key)
-        if long_form:
-            spellings.add(long_form.casefold())
-        hits = [title_low.find(s) for s in spellings if s and title_low.find(s) >= 0]
-        if hits:
-            title_hits[id(g)] = min(hits)
-    title_order = {k: i for i, k in enumerate(sorted(title_hits, key=title_hits.__getitem__))}
-    stated = stated_arm_count(text)
-    out: list[tuple[str, ...]] = []
-    for g in groups:
-        sources = Counter(
-            "model"
-            if m.source == "model"
-            else "group"
-            if m.source == "group"
-            else "randomised"
-            if m.source.endswith((".randomised", ".title"))
-            else "lexicon"
-            if m.source.endswith(".lexicon")
-            else "rule"
-            for m in g.mentions
-        )
-        occurrences = len(find_phrase(text, g.key, ignore_case=not g.key.isupper()))
-        words = g.key.split()
-        long_form = namer.short_to_long.get(g.key)
-        feats = [
-            f"mentions={_bucket(len(g.mentions), (1, 2, 3, 5, 9))}",
-            f"occurrences={_bucket(occurrences, (0, 1, 2, 3, 5, 9))}",
-            f"rank={_bucket(rank[id(g)] + 1, (1, 2, 3, 4))}",
-            f"rel={_bucket(int(10 * g.score / top) if top else 0, (2, 4, 6, 8, 9))}",
-            f"words={_bucket(len(words), (1, 2, 3))}",
-            f"role={arm_role(g.key, long_form)}",
-            f"head={words[-1] if words else ''}",
-        ]
-        for source, count in sources.items():
-            feats.append(f"src_{source}={_bucket(count, (1, 2, 4))}")
-        kinds = Counter(_section_kind(m.section) for m in g.mentions)
-        feats.extend(f"sec_{k}" for k in kinds)
-        labels = Counter(m.label for m in g.mentions)
-        if labels["COMPARATOR"] > labels["INTERVENTION"]:
-            feats.append("said_comparator")
-        if id(g) in title_order:
-            feats.append(f"title={_bucket(title_order[id(g)] + 1, (1, 2))}")
-        if long_form:
-            feats.append("abbreviation")
-        if g.key.isupper() or re.fullmatch(r"[A-Z0-9-]{2,8}", g.key):
-            feats.append("acronym")
-        if re.search(r"\d", g.key):
-            feats.append("digit")
-        if _GENERIC.match(g.key) or _NOT_ARM.match(g.key):
-            feats.append("generic")
-        if any(
-            abs(d - m.end) < 25 or abs(m.start - d) < 40 for d in dose_starts for m in g.mentions
-        ):
-            feats.append("dose_near")
-        if stated:
-            feats.append(f"stated={stated}")
-        feats.append(f"first={words[0] if words else ''}")
-        feats.append(f"chars={_bucket(len(g.key), (3, 6, 10, 16, 25))}")
-        late = sum(1 for m in g.mentions if _section_kind(m.section) in ("results", "conclusion"))
-        feats.append(f"late={_bucket(late, (0, 1, 2, 4))}")
-        if any(_VS.search(text, max(0, m.start - 30), m.start) for m in g.mentions) or any(
-            _VS.match(text, m.end) for m in g.mentions
-        ):
-            feats.append("compared")
-        out.append(tuple(feats))
-    return out
+def drug_beside(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """Offsets of the drug word next to a dose at ``start:end`` ("96 mg of buprenorphine",
+    "fentanyl 1 mcg/kg"), or None."""
+    after = DRUG_AFTER.match(text[end : end + 40])
+    before = DRUG_BEFORE.search(text[max(0, start - 40) : start])
+    for m, base in ((after, end), (before, max(0, start - 40))):
+        if m is not None and not NOT_DRUG.match(m.group(1)):
+            return base + m.start(1), base + m.end(1)
+    return None

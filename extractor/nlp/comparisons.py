@@ -280,3 +280,18 @@ def split_list(name: str) -> list[str]:
         return [name]
     cleaned = [c for c in (clean_outcome(i) for i in items) if c]
     return cleaned or [name]
+
+
+_BACK_REFERENCE = re.compile(
+    r"^\W*(?:(?:this|the|these|such|that)\s+(?:\w+\s+){0,2}(?:difference|differences|"
+    r"reduction|increase|decrease|improvement|effect|change)s?\b"
+    r"|(?:however,?\s+)?(?:no|there\s+(?:was|were)\s+no|not)\b[^.;]{0,60}?\bdifferences?\b"
+    r"(?!\s+(?:in|of|for|regarding|with\s+regard\s+to|in\s+terms\s+of)\b))",
+    re.I,
+)
+
+
+def refers_back(clause: str) -> bool:
+    """A comparison clause about the finding just stated ("This difference was significant",
+    "No difference was observed between groups"): its outcome is the previous sentence's."""
+    return bool(_BACK_REFERENCE.search(clause))
