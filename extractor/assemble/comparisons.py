@@ -11,6 +11,7 @@ The per-arm figures, p value and effect estimate of the sentence come with it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -52,6 +53,16 @@ _SKIP_SECTIONS = (
     "REGISTRATION",
     "FUNDING",
 )
+
+
+def _skipped(section: str) -> bool:
+    """A section that sets a trial up (background, methods ...) and reports no result; "Methods
+    and findings" (PLOS) and "Methods and results" report them."""
+    label = section.upper()
+    return label.startswith(_SKIP_SECTIONS) and not _REPORTS.search(label)
+
+
+_REPORTS = re.compile(r"RESULT|FINDING|OUTCOME|CONCLU")
 
 
 def _names(arm: Intervention) -> list[str]:
@@ -149,7 +160,7 @@ def build_comparisons(
             end -= 1
         if end <= start:
             continue
-        if section and section.upper().startswith(_SKIP_SECTIONS):
+        if section and _skipped(section):
             previous = []
             continue
         for a, b in clauses(text[start:end]):
