@@ -13,7 +13,7 @@ evidence sentence lies in the abstract is then scored on its article's record:
 * ``answered``: that comparison also gives the prompt's direction (flipped when the comparison
   runs C vs I; ``no_difference`` either way).
 
-Names match when their token F1 is ≥ 0.3 (:func:`name_f1`: lower-cased words; numbers, dose
+Names match when their token F1 is ≥ 0.3 (:func:`name_f1`: lower-cased words; plain numbers, dose
 units and schedules, a few function words and arm words such as "group" left out — prompts often
 carry the dose, "cilostazol group (50 mg for 2 weeks, 100 mg for 6 weeks)", which the record
 keeps on the arm's ``doses``, not in its name). A prompt arm that says only "control" /
@@ -40,6 +40,7 @@ from .direction import Prompt, load_prompts
 MATCH_F1 = 0.3
 _FLIP = {"increased": "decreased", "decreased": "increased", "no_difference": "no_difference"}
 _GOLD = {"increased": "increased", "decreased": "decreased", "no difference": "no_difference"}
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _TOKEN = re.compile(r"[^\W_]+(?:\.[0-9]+)?")
 #: Function words, arm words, and dose amounts, units and schedules: a name is compared on its
 #: words (the record carries doses apart, on the arm).
@@ -119,8 +120,11 @@ _IGNORE = frozenset(
 
 
 def name_tokens(text: str) -> list[str]:
-    """Lower-cased word and number tokens of a name, function and arm words left out."""
-    return [t for t in _TOKEN.findall(text.casefold()) if t not in _IGNORE and not t[0].isdigit()]
+    """Lower-cased word tokens of a name; plain numbers, dose units, function and arm words
+    left out ("EQ-5D" keeps "eq" and "5d")."""
+    return [
+        t for t in _TOKEN.findall(text.casefold()) if t not in _IGNORE and not _NUMBER.fullmatch(t)
+    ]
 
 
 def name_f1(gold: str, predicted: str) -> float:

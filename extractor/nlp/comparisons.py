@@ -48,7 +48,7 @@ _SUBJECT = re.compile(
     re.I,
 )
 _LEADING = re.compile(
-    r"^(?:(?:the|a|an|all|both|its|their|overall|total|mean|median|average|absolute|relative|"
+    r"^(?:(?:(?:mean|median|average)\s+(?:and|or)\s+(?:mean|median|average)|the|a|an|all|both|its|their|overall|total|mean|median|average|absolute|relative|"
     r"respective|statistically|significant|significantly|no|any|further|greater|higher|lower|"
     r"similar|comparable|improved|better|worse|reduced|increased|decreased)\s+)+",
     re.I,
@@ -159,6 +159,8 @@ _GENERIC = frozenset(
         "compared",
         "versus",
         "vs",
+        "interventions",
+        "treatments",
     ]
 )
 _BAD_START = re.compile(
@@ -174,6 +176,8 @@ _METHODS = re.compile(
     re.I,
 )
 _TRAIL = re.compile(
+    r"\s+(?:for|in|among|of)\s+(?:the\s+)?(?:subjects|patients|participants|children|women|"
+    r"men|those|individuals)\b.*$|"
     r"(?:\s+(?:in|of|for|at|with|between|among|and|or|the|was|were|is|are|than|by|to))+$|"
     r"[\s,;:(]+$",
     re.I,
@@ -210,10 +214,28 @@ def clean_outcome(name: str) -> str | None:
     return name
 
 
+_OBJECT = re.compile(
+    r"\b(?:did\s+not|didn't|failed\s+to|to|does\s+not|significantly|also|further)?\s*"
+    r"(?:reduce[sd]?|increase[sd]?|improve[sd]?|lower(?:ed|s)?|decrease[sd]?|raise[sd]?|"
+    r"prolong(?:ed|s)?|shorten(?:ed|s)?|affect(?:ed|s)?|alter(?:ed|s)?|benefit(?:ed|s)?|"
+    r"enhance[sd]?|attenuate[sd]?|delay(?:ed|s)?|prevent(?:ed|s)?)\s+(?:the\s+)?"
+    r"(?P<o>[A-Za-z][^,;:()]{2,80}?)(?=\s+(?:in|among|compared|versus|vs\.?|than|relative|"
+    r"at|after|from|by|when|with|over|during|but)\b|\s*[(,;:]|\.?\s*$)",
+    re.I,
+)
+_BETTER_FOR = re.compile(
+    r"\b(?:better|worse|higher|lower|greater|superior|inferior|more\s+effective|less\s+effective)"
+    r"\s+(?:than\s+[^,;()]{1,60}?\s+)?(?:for|in|on|regarding|with\s+respect\s+to)\s+(?:the\s+)?"
+    r"(?P<o>[A-Za-z][^,;:()]{2,80}?)(?=\s+(?:in|among|at|after|compared|versus|vs\.?|than|"
+    r"and\s+(?:significantly|was|were))\b|\s*[(,;:]|\.?\s*$)",
+    re.I,
+)
+
+
 def outcome_phrases(sentence: str) -> list[tuple[int, int]]:
     """``(start, end)`` in ``sentence`` of the quantities a comparison sentence names."""
     out: list[tuple[int, int]] = []
-    for pattern in (_DIFFERENCE_IN, _IN_TERMS):
+    for pattern in (_DIFFERENCE_IN, _IN_TERMS, _BETTER_FOR, _OBJECT):
         for m in pattern.finditer(sentence):
             out.append((m.start("o"), m.end("o")))
     subject = None if out else _SUBJECT.match(sentence)
