@@ -69,6 +69,15 @@ def _names(arm: Intervention) -> list[str]:
     return [n for n in (arm.name, arm.long_form) if n]
 
 
+def _as_written(sentence: str, arm: Intervention) -> str:
+    """The arm's name as the sentence writes it (abbreviation or long form), for the direction
+    classifier, which reads the order in which the arms are named."""
+    for name in (arm.name, arm.long_form):
+        if name and find_phrase(sentence, name, ignore_case=not name.isupper()):
+            return name
+    return arm.long_form or arm.name
+
+
 def _mentioned(sentence: str, arm: Intervention) -> int | None:
     """Offset of the arm's first mention in the sentence, or None."""
     hits = [
@@ -218,8 +227,8 @@ def _clause_comparisons(
                 seen.add(key)
                 label, confidence = classify_direction(
                     sentence,
-                    intervention=intervention.long_form or intervention.name,
-                    comparator=comparator.long_form or comparator.name,
+                    intervention=_as_written(sentence, intervention),
+                    comparator=_as_written(sentence, comparator),
                     outcome=outcome,
                 )
                 out.append(

@@ -419,12 +419,17 @@ def rule_features(
     }
 
 
+_CONFIDENCE = re.compile(r"\b9[059](?:\s*%|\s*percent)\s*(?:CI|confidence)", re.I)
+
+
 def _numeric_direction(sentence: str, flip: bool) -> str:
     """Significant but no wording: compare the first two figures ("20.5% versus 44.5%")."""
     values = [float(m.group(1)) for m in _NUMBER.finditer(sentence) if m.group(2)]
     if len(values) < 2:
-        values = [float(m.group(1)) for m in _NUMBER.finditer(sentence)]
-        values = [v for v in values if v >= 1 and not 1900 <= v <= 2100]
+        # every figure but p values, confidence levels and years ("0.5 and 1.6 days (p=0.008)")
+        masked = _P_VALUE.sub(" ", _CONFIDENCE.sub(" ", sentence))
+        values = [float(m.group(1)) for m in _NUMBER.finditer(masked)]
+        values = [v for v in values if not 1900 <= v <= 2100]
     if len(values) < 2 or values[0] == values[1]:
         return "increased"
     up = values[0] > values[1]
