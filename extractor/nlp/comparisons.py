@@ -269,7 +269,28 @@ def clauses(sentence: str) -> list[tuple[int, int]]:
         out.append((pos, len(sentence)))
     elif out:
         out[-1] = (out[-1][0], len(sentence))
-    return out or [(0, len(sentence))]
+    return [piece for a, b in out or [(0, len(sentence))] for piece in _by_p_value(sentence, a, b)]
+
+
+_P_STATED = re.compile(r"\bp\s*(?:value)?\s*[<=>≤≥]", re.I)
+_AND_FINDING = re.compile(
+    r"\s+and\s+(?=(?:the\s+)?[\w(][\w()–-]*(?:\s+[\w()–'-]+){0,8}\s+(?:was|were|showed|"
+    r"had|did|remained|tended)\b)",
+    re.I,
+)
+
+
+def _by_p_value(sentence: str, start: int, end: int) -> list[tuple[int, int]]:
+    """A clause with two findings, each with its own p value ("A was significant (p = 0.019)
+    and B showed a trend (p = 0.06)"), split at the "and" between them."""
+    if len(_P_STATED.findall(sentence, start, end)) < 2:
+        return [(start, end)]
+    for m in _AND_FINDING.finditer(sentence, start, end):
+        if _P_STATED.search(sentence, start, m.start()) and _P_STATED.search(
+            sentence, m.end(), end
+        ):
+            return [(start, m.start()), *_by_p_value(sentence, m.end(), end)]
+    return [(start, end)]
 
 
 def cut_at_arm(name: str, arm_names: list[str]) -> str:
