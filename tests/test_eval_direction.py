@@ -13,12 +13,13 @@ from extractor.nlp.direction import load_direction_model
 #: Quality floors on a fixed slice of the dev split (the first 400 dev prompts by prompt id of
 #: the three-way split ``split3_of``), rules only. Measured (rules v2: generic arm words, outcome
 #: words not cues, composed magnitude+change cues, arms' figures, table rows): oracle macro-F1
-#: 0.798 / accuracy 0.828, pipeline (in-abstract prompts) macro-F1 0.684. Raised when the rules
-#: or a model improve; never lowered silently.
+#: 0.798 / accuracy 0.828, pipeline (in-abstract prompts) macro-F1 0.684; with figures compared
+#: after masking p values and CI levels: 0.804 / 0.833 / 0.693. Raised when the rules or a model
+#: improve; never lowered silently.
 FLOORS = {
-    "oracle_macro_f1": 0.79,
-    "oracle_accuracy": 0.82,
-    "pipeline_in_abstract_macro_f1": 0.67,
+    "oracle_macro_f1": 0.80,
+    "oracle_accuracy": 0.83,
+    "pipeline_in_abstract_macro_f1": 0.68,
 }
 SLICE = 400
 
