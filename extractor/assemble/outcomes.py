@@ -12,7 +12,7 @@ from ..nlp.arms import INERT as _INERT
 from ..nlp.common import COUNT, doc_text
 from ..nlp.comparisons import clean_outcome
 from ..nlp.direction import find_direction
-from ..records import Intervention, Outcome, Result, Span
+from ..records import CONTROL_ROLES, Intervention, Outcome, Result, Span
 from .result_arms import _result_arms
 from .spans import _from_model, _sentence_of
 
@@ -140,7 +140,7 @@ def _directions(
 ) -> tuple[Outcome, ...]:
     """Fill ``Outcome.direction*`` when the record names an intervention and a control arm."""
     main = next((i for i in interventions if i.role == "intervention"), None)
-    control = next((i for i in interventions if i.role == "comparator"), None) or next(
+    control = next((i for i in interventions if i.role in CONTROL_ROLES), None) or next(
         (i for i in interventions if i is not main and _INERT.match(i.name)), None
     )
     if main is None or control is None or not outcomes:

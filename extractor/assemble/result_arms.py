@@ -8,7 +8,7 @@ from typing import Any
 
 from ..nlp.arms import INERT as _INERT
 from ..nlp.common import find_phrase
-from ..records import Intervention
+from ..records import CONTROL_ROLES, Intervention
 from .spans import _sentence_of
 
 #: Row kinds that hold a per-arm figure (effects, CIs and p-values compare arms).
@@ -41,7 +41,7 @@ def _arm_aliases(interventions: tuple[Intervention, ...]) -> list[tuple[str, str
         out.append((arm.name, arm.name))
         if arm.long_form:
             out.append((arm.long_form, arm.name))
-    control = next((i for i in interventions if i.role == "comparator"), None) or next(
+    control = next((i for i in interventions if i.role in CONTROL_ROLES), None) or next(
         (i for i in interventions if _INERT.match(i.name)), None
     )
     main = [i for i in interventions if i is not control]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..records import AdverseEvent, Dose, Evidence
+from ..records import CONTROL_ROLES, AdverseEvent, Dose, Evidence
 
 
 def _fmt(value: float | None) -> str:
@@ -20,7 +20,7 @@ def summarize(evidence: Evidence, *, sample_noun: str = "participants") -> str:
     """A short plain-language paragraph built only from the extracted fields."""
     parts: list[str] = []
     main = [i for i in evidence.interventions if i.role == "intervention"][:2]
-    comparators = [i for i in evidence.interventions if i.role == "comparator"][:1]
+    comparators = [i for i in evidence.interventions if i.role in CONTROL_ROLES][:1]
     design = (evidence.design or "study").split(" (")[0]
     lead = design[:1].upper() + design[1:]
     if main:

@@ -28,7 +28,7 @@ from typing import Any
 from spacy.language import Language
 
 from ..errors import ExtractorError
-from ..records import Document, Evidence
+from ..records import CONTROL_ROLES, Document, Evidence
 from . import split_of
 
 #: Where the BRAT files live inside the shared folder.
@@ -325,7 +325,7 @@ def evaluate_sample_size(
 
 def _predicted_results(ev: Evidence) -> list[tuple[Any, str | None]]:
     """Every ``Result`` with the role (``iv``/``cv``) of the arm it is assigned to, if any."""
-    roles = {i.name: ("cv" if i.role == "comparator" else "iv") for i in ev.interventions}
+    roles = {i.name: ("cv" if i.role in CONTROL_ROLES else "iv") for i in ev.interventions}
     out: list[tuple[Any, str | None]] = []
     for outcome in ev.outcomes:
         for r in outcome.results:
@@ -441,7 +441,8 @@ def evaluate_arm_results(
     * ``recall_located`` – stricter: a predicted ``Result`` whose span overlaps the gold span
       (±2 characters) holds the value;
     * ``arm_precision`` – of the predicted values assigned to an arm (``Result.arm`` names an
-      ``Intervention``; comparator → ``cv``, otherwise ``iv``), the fraction whose span
+      ``Intervention``; a control role — comparator, placebo, usual care — → ``cv``, otherwise
+      ``iv``), the fraction whose span
       overlaps a gold annotation of the same side and kind holding the same value.
 
     Args: as :func:`evaluate_sample_size`.
