@@ -77,6 +77,11 @@ def map_chunks(
                     yield pending.popleft().result()
             while pending:
                 yield pending.popleft().result()
-        except BaseException:
+        except (KeyboardInterrupt, SystemExit):
             pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        except BaseException:
+            # Wait for the workers to go: leaving them behind (wait=False) lets the interpreter's
+            # exit hook write to the pool's closed wake-up pipe and print a traceback to stderr.
+            pool.shutdown(wait=True, cancel_futures=True)
             raise
