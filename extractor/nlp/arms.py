@@ -58,8 +58,8 @@ _SPLIT = re.compile(
 )
 #: "the X group", "X arm", "group X" (X: one to three words) — how abstracts name an arm.
 _GROUP = re.compile(
-    r"(?<![\w-])((?:[A-Za-z][\w+-]*\s+){0,2}[A-Za-z][\w+-]*)\s+(?:group|arm|cohort)s?\b"
-    r"|\b(?:group|arm)\s+([A-Z][\w+-]*)\b"
+    r"(?<![\w\-‐‑])((?:[A-Za-z][\w+\-‐‑]*\s+){0,2}[A-Za-z][\w+\-‐‑]*)\s+(?:group|arm|cohort)s?\b"
+    r"|\b(?:group|arm)\s+([A-Z][\w+\-‐‑]*)\b"
 )
 _GROUP_STOP = frozenset(
     [
@@ -117,7 +117,7 @@ _PLACEBO = re.compile(r"\b(?:placebo|sham|vehicle|dummy|inactive)\b", re.I)
 _USUAL = re.compile(
     r"\b(?:usual|standard|routine|conventional)\s+(?:care|treatment|therapy|practice|management)"
     r"|\bno\s+(?:treatment|intervention|therapy)\b|\bwait(?:ing)?[- ]?list\b|"
-    r"^(?:no|non|without)[- ‐]\w|"
+    r"^(?:no|non|without)[- ‐‑]\w|"
     r"\b(?:control|controls)\b(?!led)",
     re.I,
 )
