@@ -29,7 +29,8 @@ from dataclasses import dataclass
 from itertools import pairwise
 from urllib.parse import quote
 
-from .records import CONTROL_ROLES, Comparison, Document, Effect, Evidence, Result, Span
+from .export.describe import describe_effect
+from .records import CONTROL_ROLES, Comparison, Document, Evidence, Result, Span
 
 #: Label → hue, saturation, lightness of its highlight. Labels not listed are drawn grey.
 LABEL_COLOURS: dict[str, tuple[int, int, int]] = {
@@ -450,16 +451,6 @@ def describe_result(result: Result) -> str:
     return " ".join(parts)
 
 
-def describe_effect(effect: Effect | None) -> str:
-    """``OR 8.1 (CI 1.6–41)``; "" without an effect estimate."""
-    if effect is None:
-        return ""
-    text = f"{effect.measure} {_num(effect.value)}".rstrip()
-    if effect.ci_low is not None and effect.ci_high is not None:
-        text += f" (CI {_num(effect.ci_low)}–{_num(effect.ci_high)})"
-    return text
-
-
 # --- small pieces ----------------------------------------------------------------------------
 
 
@@ -603,7 +594,6 @@ __all__ = [
     "LABEL_COLOURS",
     "Mark",
     "collect_marks",
-    "describe_effect",
     "describe_result",
     "highlight",
     "render_card",

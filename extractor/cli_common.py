@@ -11,8 +11,8 @@ from typing import Any, TypeVar
 
 import click
 
-from .card import describe_effect
 from .errors import ExtractorError
+from .export.describe import describe_effect
 from .records import Comparison, Evidence, Result
 from .settings import get_settings
 

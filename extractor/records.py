@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -278,6 +279,14 @@ class Effect:
     value: float | None = None
     ci_low: float | None = None
     ci_high: float | None = None
+
+    def describe(self, number: Callable[[float | None], str] | None = None) -> str:
+        """``OR 8.1 (CI 1.6–41)``; ``number`` formats the figures (default: as written)."""
+        fmt = number or _fmt_number
+        text = f"{self.measure} {fmt(self.value)}".rstrip()
+        if self.ci_low is not None and self.ci_high is not None:
+            text += f" (CI {fmt(self.ci_low)}–{fmt(self.ci_high)})"
+        return text
 
 
 @dataclass(frozen=True, slots=True)

@@ -118,12 +118,7 @@ def describe_outcome(outcome: Outcome, *, results: bool = False) -> str:
 
 def describe_effect(effect: Effect | None) -> str:
     """``OR 8.1 (CI 1.6–41)``; "" without an effect estimate."""
-    if effect is None:
-        return ""
-    text = f"{effect.measure} {_number(effect.value)}".rstrip()
-    if effect.ci_low is not None and effect.ci_high is not None:
-        text += f" (CI {_number(effect.ci_low)}–{_number(effect.ci_high)})"
-    return text
+    return effect.describe() if effect is not None else ""
 
 
 def describe_comparison(comparison: Comparison) -> str:

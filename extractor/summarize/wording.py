@@ -52,12 +52,7 @@ def format_result(result: Result) -> str:
 
 def format_effect(effect: Effect | None) -> str:
     """``OR 8.1 (CI 1.6–41)``; "" without an effect estimate."""
-    if effect is None:
-        return ""
-    text = f"{effect.measure} {_num(effect.value)}".rstrip()
-    if effect.ci_low is not None and effect.ci_high is not None:
-        text += f" (CI {_num(effect.ci_low)}–{_num(effect.ci_high)})"
-    return text
+    return effect.describe(_num) if effect is not None else ""
 
 
 #: The arrow shown for each direction (the HTML table of contents, comparison counts).
