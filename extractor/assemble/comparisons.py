@@ -15,7 +15,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from ..nlp.common import find_phrase
+from ..nlp.common import find_phrase, strip_span
 from ..nlp.comparisons import (
     clauses,
     clean_outcome,
@@ -163,10 +163,7 @@ def build_comparisons(
     seen: set[tuple[str, str, str]] = set()
     previous: list[str] = []
     for start, end, section in sentences:
-        while start < end and text[start].isspace():
-            start += 1
-        while end > start and text[end - 1].isspace():
-            end -= 1
+        start, end = strip_span(text, start, end)
         if end <= start:
             continue
         if section and _skipped(section):

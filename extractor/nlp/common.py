@@ -239,6 +239,15 @@ def _is_word_char(char: str) -> bool:
     return char.isalnum() or char in "_-"
 
 
+def strip_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """``(start, end)`` moved inward past surrounding whitespace (``start == end`` if blank)."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
 def find_phrase(text: str, phrase: str, *, ignore_case: bool = True) -> list[tuple[int, int]]:
     r"""Non-overlapping ``(start, end)`` of ``phrase`` in ``text`` as a whole word.
 

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ModelError
-from .common import load_patterns
+from .common import load_patterns, strip_span
 
 LABELS = ("increased", "decreased", "no difference")
 MODEL_DIR_NAME = "direction"
@@ -723,11 +723,8 @@ def find_direction(
     best: tuple[float, int, int] | None = None
     for start, end, section in spans:
         start, end = max(0, int(start)), min(len(text), int(end))
-        # trim so the returned span is the sentence without surrounding blanks
-        while start < end and text[start].isspace():
-            start += 1
-        while end > start and text[end - 1].isspace():
-            end -= 1
+        # the returned span is the sentence without surrounding blanks
+        start, end = strip_span(text, start, end)
         if end <= start:
             continue
         score = score_sentence(text[start:end], outcome, intervention, comparator, section)
