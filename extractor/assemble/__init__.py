@@ -113,16 +113,17 @@ def evidence_from_doc(document: Document, doc: Doc, pipeline: str = "") -> Evide
     spans = _spans(doc, sentences, starts)
     interventions = build_arms(doc, spans, starts)
     population = _population(doc, spans)
-    outcomes = _outcomes(doc, spans, starts, interventions)
-    outcomes = _directions(text, outcomes, interventions, sentences)
     rows = list(doc._.results or [])
+    result_arms = _result_arms(text, rows, starts, interventions)  # once: outcomes + comparisons
+    outcomes = _outcomes(doc, spans, starts, interventions, result_arms)
+    outcomes = _directions(text, outcomes, interventions, sentences)
     comparisons = build_comparisons(
         text,
         [(int(r[0]), int(r[1]), r[2]) for r in sentences],
         spans,
         interventions,
         rows,
-        _result_arms(text, rows, starts, interventions),
+        result_arms,
     )
     events = tuple(
         AdverseEvent(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from spacy.tokens import Doc
@@ -41,8 +42,10 @@ def _outcomes(
     spans: tuple[Span, ...],
     starts: list[int],
     interventions: tuple[Intervention, ...] = (),
+    arms: Mapping[int, str] | None = None,
 ) -> tuple[Outcome, ...]:
-    """Results grouped by outcome, each with its arm (see :func:`_result_arms`).
+    """Results grouped by outcome, each with its arm (``arms``: row index → arm name, as
+    :func:`_result_arms` gives it; computed here when not passed).
 
     A result whose sentence names no outcome (no OUTCOME span before it, no subject phrase) is
     kept under the fallback outcome ``UNNAMED_OUTCOME`` (``start``/``end`` None, listed last).
@@ -53,7 +56,8 @@ def _outcomes(
     names: dict[tuple[int, int], str] = {}
     sentence_owner: dict[int, tuple[int, int]] = {}
     rows = list(doc._.results or [])
-    arms = _result_arms(text, rows, starts, interventions)
+    if arms is None:
+        arms = _result_arms(text, rows, starts, interventions)
     for i, row in enumerate(rows):
         sent = _sentence_of(starts, row["start"])
         result = _result(row, arms.get(i))
