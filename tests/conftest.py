@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -34,6 +35,22 @@ def shared_dir() -> Path:
             pytest.fail(f"shared material missing at {path} (set EVIDENCE_SHARED)")
         pytest.skip(f"shared material not found at {path}; set EVIDENCE_SHARED")
     return path
+
+
+@pytest.fixture(scope="session")
+def shared_file(shared_dir: Path) -> Callable[[str], Path]:
+    """``shared_file("data/x")``: that path under the shared folder; skip when it is missing,
+    fail under CI=true (a gate never skips silently in CI)."""
+
+    def get(relative: str) -> Path:
+        path = shared_dir / relative
+        if not path.exists():
+            if os.environ.get("CI") == "true":
+                pytest.fail(f"shared material missing: {path}")
+            pytest.skip(f"{path} not in the shared folder")
+        return path
+
+    return get
 
 
 @pytest.fixture(scope="session")

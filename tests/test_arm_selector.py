@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from extractor.errors import ModelError
 from extractor.nlp.arm_features import candidate_features
 from extractor.nlp.arm_selector import MODEL_FILE, ArmSelector, load_selector
 from extractor.nlp.arms import ArmGroup, ArmNamer, Mention
@@ -32,6 +33,10 @@ def test_selector_round_trips(tmp_path: Path) -> None:
     sel.save(path)
     assert load_selector(path) == sel
     assert load_selector(tmp_path / "missing.json") is None
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"format": "something else"}', encoding="utf-8")
+    with pytest.raises(ModelError, match="arm selector"):
+        load_selector(broken)
 
 
 def test_shipped_selector_loads_and_prefers_named_drug_arms() -> None:
@@ -63,10 +68,8 @@ def test_shipped_selector_loads_and_prefers_named_drug_arms() -> None:
     ]
 
 
-def test_training_smoke(shared_dir: Path, tmp_path: Path) -> None:
-    pytest.importorskip("scipy")
-    if not (shared_dir / "data" / "evidence_inference" / "prompts_merged.csv").is_file():
-        pytest.skip("Evidence Inference not in the shared folder")
+def test_training_smoke(shared_dir: Path, shared_file, tmp_path: Path) -> None:
+    shared_file("data/evidence_inference/prompts_merged.csv")  # scipy: a dev dependency
     from extractor.training.arm_selector import train
 
     out = tmp_path / "arm_selector.json"

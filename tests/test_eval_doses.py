@@ -60,9 +60,8 @@ def test_eval_doses_read_abst_unheaded(tmp_path: Path) -> None:
     assert read_abst(path) == ("T", "Objective. Y 2 g.")
 
 
-def test_eval_doses_gate(shared_dir: Path, nlp) -> None:
-    if not (shared_dir / "data" / "evidence_inference" / "prompts_merged.csv").is_file():
-        pytest.skip("evidence_inference corpus not in shared")
+def test_eval_doses_gate(shared_dir: Path, shared_file, nlp) -> None:
+    shared_file("data/evidence_inference/prompts_merged.csv")
     result = evaluate_doses(shared_dir, split="dev", nlp=nlp, limit=SLICE)
     assert result["documents"] == SLICE
     assert result["items"] >= 100

@@ -118,9 +118,8 @@ def test_eval_pico_corpus_arm_result_metrics(brat_dir: Path) -> None:
     assert labels["iv-bin-abs"]["arm_precision"] == 0.5
 
 
-def test_eval_pico_corpus_quality_gate(shared_dir: Path, nlp) -> None:
-    if not (shared_dir / "data" / "pico_corpus" / "brat").is_dir():
-        pytest.skip("PICO-Corpus not in the shared folder")
+def test_eval_pico_corpus_quality_gate(shared_dir: Path, shared_file, nlp) -> None:
+    shared_file("data/pico_corpus/brat")
     began = time.monotonic()
     report = evaluate_sample_size(shared_dir, split="dev", nlp=nlp, limit=GATE_DOCS)
     assert time.monotonic() - began < 60
@@ -130,9 +129,8 @@ def test_eval_pico_corpus_quality_gate(shared_dir: Path, nlp) -> None:
     assert report["arm_sizes"]["recall"] >= FLOORS["arm_recall"]
 
 
-def test_eval_pico_corpus_arm_results_quality_gate(shared_dir: Path, nlp) -> None:
-    if not (shared_dir / "data" / "pico_corpus" / "brat").is_dir():
-        pytest.skip("PICO-Corpus not in the shared folder")
+def test_eval_pico_corpus_arm_results_quality_gate(shared_dir: Path, shared_file, nlp) -> None:
+    shared_file("data/pico_corpus/brat")
     began = time.monotonic()
     report = evaluate_arm_results(shared_dir, split="dev", nlp=nlp, limit=GATE_DOCS)
     assert time.monotonic() - began < 60

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from extractor.evaluation.direction import Prompt
 from extractor.evaluation.records import (
     MATCH_F1,
@@ -34,11 +32,6 @@ FLOORS = {
     "triple_matched": 0.33,
     "answered": 0.25,
 }
-
-
-def _needs_ei(shared_dir: Path) -> None:
-    if not (shared_dir / "data" / "evidence_inference" / "prompts_merged.csv").is_file():
-        pytest.skip("Evidence Inference not in the shared folder")
 
 
 def test_name_f1_ignores_doses_and_arm_words() -> None:
@@ -98,8 +91,8 @@ def test_score_prompt_reads_a_comparison_either_way_round() -> None:
     assert not any(score_prompt(_prompt("increased"), None).values())
 
 
-def test_report_split_is_frozen(shared_dir: Path) -> None:
-    _needs_ei(shared_dir)
+def test_report_split_is_frozen(shared_dir: Path, shared_file) -> None:
+    shared_file("data/evidence_inference/prompts_merged.csv")
     assert report_digest(shared_dir) == REPORT_DIGEST
     dev = {p.pmcid for p in split_prompts(shared_dir, "dev")}
     train = {p.pmcid for p in split_prompts(shared_dir, "train")}
@@ -108,22 +101,21 @@ def test_report_split_is_frozen(shared_dir: Path) -> None:
     assert not (dev & report or train & report or dev & train)
 
 
-def test_records_gate_on_dev(shared_dir: Path) -> None:
-    _needs_ei(shared_dir)
+def test_records_gate_on_dev(shared_dir: Path, shared_file) -> None:
+    shared_file("data/evidence_inference/prompts_merged.csv")
     report = evaluate_records(shared_dir, split="dev")
     assert report["records"] == report["articles"]
     for key, floor in FLOORS.items():
         assert report["scores"][key] >= floor, (key, report["scores"])
 
 
-def test_pmc3591547_reads_as_the_trial(shared_dir: Path) -> None:
+def test_pmc3591547_reads_as_the_trial(shared_dir: Path, shared_file) -> None:
     """Alfentanil vs Remifentanil in 40 elderly patients: each arm with its own doses, and
     nausea/vomiting more frequent with Remifentanil (30%) than Alfentanil (5%), P=0.045."""
     from extractor import extract
 
-    path = abst_path(shared_dir, "3591547")
-    if not path.is_file():
-        pytest.skip("PMC3591547.abst not in the shared folder")
+    path = shared_file("data/evidence_inference/abstracts/PMC3591547.abst")
+    assert path == abst_path(shared_dir, "3591547")
     record = extract(str(path))
     arms = {a.name: a for a in record.interventions}
     assert set(arms) == {"Alfentanil", "Remifentanil"}

@@ -19,6 +19,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
+from ..errors import ModelError
+
 #: The shipped model: ``<repo>/models/arm-selector/arm_selector.json``.
 MODEL_FILE = Path(__file__).resolve().parents[2] / "models" / "arm-selector" / "arm_selector.json"
 MODEL_FORMAT = "arm-selector-logreg/1"
@@ -90,8 +92,15 @@ def _load_cached(path: str, mtime: float) -> ArmSelector:
 
 
 def load_selector(path: Path | None = None) -> ArmSelector | None:
-    """The model at ``path`` (default :data:`MODEL_FILE`); ``None`` when the file is missing."""
+    """The model at ``path`` (default :data:`MODEL_FILE`); ``None`` when the file is missing.
+
+    Raises:
+        ModelError: the file is not an arm-selector model.
+    """
     file = Path(path) if path is not None else MODEL_FILE
     if not file.is_file():
         return None
-    return _load_cached(str(file), file.stat().st_mtime)
+    try:
+        return _load_cached(str(file), file.stat().st_mtime)
+    except (OSError, ValueError, KeyError, TypeError) as exc:  # JSON errors are ValueErrors
+        raise ModelError(f"cannot load the arm selector: {exc}", source=str(file)) from exc
