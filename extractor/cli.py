@@ -5,18 +5,23 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from .cli_common import CONTEXT, F, db_option, friendly_errors, output_option
 from .cli_common import db_path_or_default as _db_path
 from .cli_evaluate import evaluate, train
-from .errors import ExtractorError
+from .errors import ExportError, ExtractorError, InputError, Interrupted
+from .render import json_safe, one_line, safe_text
 from .settings import get_settings
+
+if TYPE_CHECKING:
+    import sqlite_utils
+
+    from .extraction import BatchSources, Failure, Skipped
 
 
 @click.group(context_settings=CONTEXT)
@@ -51,7 +56,7 @@ def extract(source: str, as_json: bool, as_text: bool, db_path: Path | None, no_
         curl -s https://pubmed.ncbi.nlm.nih.gov/1234567/ | evidence extract - --no-db
     """
     from .extraction import extract as run_extract
-    from .render import format_text
+    from .render import format_text, output_width
     from .store import database, store_record
 
     if as_json and as_text:
@@ -60,26 +65,49 @@ def extract(source: str, as_json: bool, as_text: bool, db_path: Path | None, no_
     if not no_db:
         with database(_db_path(db_path)) as db:
             store_record(db, record)
-    click.echo(record.to_json() if as_json else format_text(record))
+    click.echo(json_safe(record.to_json()) if as_json else format_text(record, output_width()))
+
+
+def _record_failure(db: sqlite_utils.Database, item: Failure | Skipped, noted: set[str]) -> None:
+    """Store a failure row (it is reported on stderr even when that fails: the batch goes on)."""
+    from contextlib import suppress
+
+    from .errors import StoreError
+    from .store import store_failure
+
+    noted.add(item.source)
+    with suppress(StoreError):
+        store_failure(db, item.source, item.kind, item.message)
 
 
 def _run_batch(
-    sources: list[str],
+    sources: list[str] | BatchSources,
     db_path: Path | None,
     jsonl: Path | None,
     batch_size: int,
     quiet: bool,
     jobs: int = 1,
 ) -> None:
-    """Extract ``sources`` into the database with a progress bar and a summary line."""
-    from .extraction import Failure, Skipped, extract_batch
-    from .parallel import resolve_jobs
-    from .store import database, store_failure, store_record
+    """Extract ``sources`` into the database with a progress bar and a summary line.
 
+    A record that cannot be stored is a failure like any other and the batch carries on;
+    failure rows of sources that went through this time are removed.
+    """
+    from .errors import StoreError
+    from .extraction import BatchSources, Failure, Skipped, extract_batch
+    from .parallel import resolve_jobs
+    from .store import clear_failures, database, store_record
+
+    batch = sources if isinstance(sources, BatchSources) else BatchSources(sources)
     err = Console(stderr=True)
-    failures: list[Failure] = []
+    failures: list[Failure] = list(batch.failures)
+    noted: set[str] = set()  # sources given a failure row by this run
     counts = {"parsed": 0, "stored": 0, "merged": 0, "skipped": 0}
-    out = jsonl.open("w", encoding="utf-8") if jsonl else None
+    to_stdout = jsonl is not None and str(jsonl) == "-"
+    try:
+        out = sys.stdout if to_stdout else jsonl.open("w", encoding="utf-8") if jsonl else None
+    except OSError as exc:  # missing folder, no permission: one line, before any work
+        raise ExportError(f"cannot write: {exc.strerror or exc}", source=str(jsonl)) from exc
     progress = Progress(
         TextColumn("[bold]sources"),
         BarColumn(),
@@ -94,34 +122,53 @@ def _run_batch(
     )
     try:
         with database(_db_path(db_path)) as db, progress:
-            task = progress.add_task("batch", total=len(sources), parsed=0, stored=0, failed=0)
+            for failure in failures:
+                _record_failure(db, failure, noted)
+            task = progress.add_task(
+                "batch", total=len(batch.sources), parsed=0, stored=0, failed=len(failures)
+            )
             for item in extract_batch(
-                sources,
+                batch.sources,
                 batch_size=batch_size,
                 jobs=resolve_jobs(jobs),
                 on_source=lambda _source: progress.advance(task),
             ):
                 if isinstance(item, Failure):
                     failures.append(item)
-                    store_failure(db, item.source, item.kind, item.message)
+                    _record_failure(db, item, noted)
                 elif isinstance(item, Skipped):
                     counts["parsed"] += 1
                     counts["skipped"] += 1
-                    store_failure(db, item.source, item.kind, item.message)
+                    _record_failure(db, item, noted)
                 else:
                     counts["parsed"] += 1
-                    counts["stored"] += 1
-                    counts["merged"] += store_record(db, item).merged
-                    if out:
-                        out.write(item.to_json(indent=None) + "\n")
+                    try:
+                        counts["merged"] += store_record(db, item).merged
+                    except StoreError as exc:  # this record is lost, not the batch
+                        source = item.document.source or item.id
+                        failures.append(Failure(source, exc.kind, exc.message))
+                        _record_failure(db, failures[-1], noted)
+                    else:
+                        counts["stored"] += 1
+                        if out:
+                            line = item.to_json(indent=None)
+                            out.write((json_safe(line) if to_stdout else line) + "\n")
                 progress.update(
                     task, parsed=counts["parsed"], stored=counts["stored"], failed=len(failures)
                 )
+            try:
+                clear_failures(db, batch.settled(noted))
+            except StoreError as exc:
+                click.echo(f"warning: {exc}", err=True)
+    except KeyboardInterrupt as exc:  # Ctrl-C, SIGTERM: say what was kept (exit 130 / 143)
+        raise Interrupted.after(
+            exc, f"interrupted: {counts['stored']} stored, database {_db_path(db_path)}"
+        ) from None
     finally:
-        if out:
+        if out and not to_stdout:
             out.close()
     for failure in failures:
-        click.echo(f"failed: {failure.source}: {failure.message}", err=True)
+        click.echo(one_line(f"failed: {failure.source}: {failure.message}"), err=True)
     if not quiet:
         click.echo(
             f"{counts['stored']} stored, {counts['merged']} duplicates merged, "
@@ -142,14 +189,20 @@ def _run_batch(
     type=click.Path(dir_okay=False, writable=True, path_type=Path),
     help="Also write one JSON record per line to this file.",
 )
-@click.option("--batch-size", default=32, show_default=True, help="Documents per NLP batch.")
+@click.option(
+    "--batch-size",
+    default=32,
+    show_default=True,
+    type=click.IntRange(1, 10_000),
+    help="Documents per NLP batch.",
+)
 @click.option(
     "-j",
     "--jobs",
     default=1,
     show_default=True,
-    type=click.IntRange(min=0),
-    help="Worker processes for the NLP (0: one per CPU core).",
+    type=click.IntRange(0, 64),
+    help="Worker processes for the NLP (0: one per CPU core; at most 64).",
 )
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary.")
 @friendly_errors
@@ -177,13 +230,10 @@ def batch(
         evidence batch exports/*.ris pmids.txt --pubmed-query "lupus AND immunoglobulin"
         evidence batch big-export.nbib --jobs 0    # one worker process per core
     """
-    from .extraction import expand_paths
-    from .sources import search_pubmed
+    from .extraction import gather_sources
 
-    sources = expand_paths(paths)
-    if pubmed_query:
-        sources += search_pubmed(pubmed_query)
-    if not sources:
+    sources = gather_sources(paths, pubmed_query)  # a failed search is a failure, not an end
+    if not sources.sources and not sources.failures:
         if not paths and not pubmed_query:
             raise click.UsageError("give at least one PATH or --pubmed-query")
         raise ExtractorError("no input files found in " + ", ".join(paths or ["the query"]))
@@ -308,36 +358,30 @@ def query(terms: tuple[str, ...], fmt: str, db_path: Path | None, **filters: Any
         evidence query --route oral --dose-unit mg/kg --csv > oral-weight-dosed.csv
     """
     from .query import search
-    from .render import clip, hits_to_csv
+    from .render import TABLE_ROWS, hits_table, hits_to_csv
     from .store import database
 
     q = _pop_query(terms, filters)
-    with database(_db_path(db_path), create=False) as db:
+    with database(_db_path(db_path), readonly=True) as db:
         hits = search(db, q)
     if fmt == "json":
-        click.echo(json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=2))
+        click.echo(json_safe(json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=2)))
     elif fmt == "csv":
         click.echo(hits_to_csv(hits), nl=False)
     else:
         console = Console()
-        rows = [
-            [
-                h.id,
-                str(h.year or ""),
-                str(h.n if h.n is not None else ""),
-                clip(h.design or "", 24),
-                clip("; ".join(h.interventions), 30),
-                h.title,
-            ]
-            for h in hits
-        ]
-        header = ["id", "year", "n", "design", "interventions", "title"]
-        used = sum(max((len(r[i]) for r in rows), default=0) for i in range(5)) + 3 * 6 + 1
-        table = Table(*header, show_lines=False)
-        for row in rows:
-            table.add_row(*row[:5], clip(row[5], max(20, console.width - used)))
-        console.print(table)
-        click.echo(f"{len(hits)} record(s)", err=True)
+        shown = hits if q.limit is not None else hits[:TABLE_ROWS]
+        console.print(hits_table(shown, console.width))
+        if len(shown) < len(hits):
+            click.echo(
+                f"showing {len(shown)} of {len(hits)} record(s); narrow the query or use --limit",
+                err=True,
+            )
+        else:
+            click.echo(f"{len(hits)} record(s)", err=True)
+
+
+MAX_ID_CHARS = 1_000  # longest record id `show` looks up (DOIs stay far below)
 
 
 @cli.command(context_settings=CONTEXT)
@@ -362,26 +406,36 @@ def show(
         evidence show pmc:PMC101395 --html -o card.html
     """
     from .cli_common import format_comparisons
-    from .render import format_text
+    from .render import format_text, output_width
     from .store import database, load_record
 
-    with database(_db_path(db_path), create=False) as db:
+    if as_json and as_html:
+        raise click.UsageError("choose one of --json and --html")
+    if len(record_id) > MAX_ID_CHARS:  # SQLite refuses such a LIKE pattern: one line instead
+        raise InputError(
+            f"no record with an id of {len(record_id):,} characters "
+            f"(ids have at most {MAX_ID_CHARS:,})"
+        )
+    with database(_db_path(db_path), readonly=True) as db:
         record = load_record(db, record_id)
     if as_html:
         from .card import render_card
 
         text = render_card(record)
     elif as_json:
-        text = record.to_json()
+        text = json_safe(record.to_json())
     else:
-        text = "\n".join(t for t in (format_text(record), format_comparisons(record)) if t)
+        width = output_width()
+        report = (format_text(record, width), format_comparisons(record, width))
+        text = "\n".join(t for t in report if t)
     _emit(text, output)
 
 
 def _emit(text: str, output: Path | None) -> None:
-    """Print ``text``, or write it atomically to ``output`` and say where it went."""
+    """Print ``text`` (control sequences removed), or write it atomically to ``output`` and say
+    where it went. JSON to print is made safe by its caller (:func:`render.json_safe`)."""
     if output is None or str(output) == "-":
-        click.echo(text, nl=not text.endswith("\n"))
+        click.echo(safe_text(text), nl=not text.endswith("\n"))
         return
     from .export import write_text_atomic
 
@@ -428,16 +482,26 @@ def summarize(
         fmt = {".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html"}.get(
             suffix, "terminal" if output is None else "markdown"
         )
-    with database(_db_path(db_path), create=False) as db:
+    with database(_db_path(db_path), readonly=True) as db:
         records = load_matching(db, q)
         focus = equivalent_names(db, q.intervention) if q.intervention else []
+        _note_if_empty(records, db, db_path)
     summary = build_summary(records, query=q.describe(), focus=focus)
     if fmt == "terminal":
-        if output is not None:
+        if output is not None and str(output) != "-":
             raise click.UsageError("--format terminal cannot be written to a file; use markdown")
         render_terminal(summary, Console())
     else:
         _emit(render_html(summary) if fmt == "html" else render_markdown(summary), output)
+
+
+def _note_if_empty(records: list[Any], db: Any, db_path: Path | None) -> None:
+    """Say on stderr which database had no match, so an empty report is never a silent one."""
+    if not records:
+        stored = db["evidence"].count
+        click.echo(
+            f"note: no study matches in {_db_path(db_path)} ({stored} records stored)", err=True
+        )
 
 
 EXPORT_FORMATS = ("jsonl", "csv", "characteristics", "ris", "plot")
@@ -495,8 +559,9 @@ def export(
 
     q = _pop_query(terms, filters)
     out_dir = get_settings().db_path.parent
-    with database(_db_path(db_path), create=False) as db:
+    with database(_db_path(db_path), readonly=True) as db:
         records = load_matching(db, q)
+        _note_if_empty(records, db, db_path)
     if fmt == "csv":
         folder = output or out_dir
         if folder.exists() and not folder.is_dir():
@@ -524,7 +589,8 @@ def export(
         exporter.write_jsonl(records, buffer)
     else:
         exporter.write_ris(records, buffer)
-    _emit(buffer.getvalue(), output or out_dir / f"evidence.{fmt}")
+    text = json_safe(buffer.getvalue()) if fmt == "jsonl" else buffer.getvalue()
+    _emit(text, output or out_dir / f"evidence.{fmt}")
     if output is None or str(output) != "-":
         click.echo(f"{len(records)} studies exported", err=True)
 

@@ -11,9 +11,10 @@ from typing import Any, TypeVar
 
 import click
 
-from .errors import ExtractorError
+from .errors import ExtractorError, Interrupted, sigterm_as_interrupt
 from .export.describe import describe_effect
 from .records import Comparison, Evidence, Result
+from .render import one_line, safe_text, wrap_lines
 from .settings import get_settings
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -21,19 +22,26 @@ CONTEXT = {"help_option_names": ["-h", "--help"]}
 
 
 def _fail(message: str) -> None:
-    click.echo(f"error: {message}", err=True)
+    click.echo(f"error: {one_line(message)}", err=True)
     sys.exit(1)
 
 
 def friendly_errors(func: F) -> F:
-    """Turn any ExtractorError into one line on stderr and exit status 1."""
+    """Turn any ExtractorError into one line on stderr and exit status 1.
+
+    Ctrl-C and SIGTERM print one line (``interrupted``…) and exit 130 / 143.
+    """
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return func(*args, **kwargs)
+            with sigterm_as_interrupt():
+                return func(*args, **kwargs)
         except ExtractorError as exc:
             _fail(str(exc))
+        except KeyboardInterrupt as exc:  # before click turns it into "Aborted!" and status 1
+            click.echo(str(exc) if isinstance(exc, Interrupted) else "interrupted", err=True)
+            sys.exit(128 + getattr(exc, "signum", 2))
         except BrokenPipeError:  # e.g. `evidence query … | head`
             sys.exit(0)
 
@@ -55,11 +63,12 @@ def db_path_or_default(db_path: Path | None) -> Path:
 
 
 def output_option(help_text: str) -> Callable[[F], F]:
-    """``-o/--output FILE`` for commands that print a text report or write it to a file."""
+    """``-o/--output FILE`` for commands that print a text report or write it to a file
+    (``-``: standard output, even when a folder named ``-`` exists)."""
     return click.option(
         "-o",
         "--output",
-        type=click.Path(dir_okay=False, path_type=Path),
+        type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
         help=help_text,
     )
 
@@ -71,20 +80,20 @@ COMPARISON_HEADERS = ("outcome", "comparison", "direction", "per arm", "p", "eff
 _COMPARISON_WIDTHS = (28, 36, 13, 36, 12, 24)
 
 
-def format_comparisons(record: Evidence) -> str:
+def format_comparisons(record: Evidence, width: int | None = None) -> str:
     """The record's comparisons as an aligned plain-text table ("" when it has none).
 
     One row per comparison: outcome, ``intervention vs comparator``, direction, the per-arm
     figures (``Remifentanil 30% · Alfentanil 5%``), the p value and the effect estimate.
+    When the table is wider than ``width``, one wrapped paragraph per comparison instead.
     """
     if not record.comparisons:
         return ""
-    rows = [COMPARISON_HEADERS] + [_comparison_cells(c) for c in record.comparisons]
+    cells = [_comparison_cells(c) for c in record.comparisons]
+    cells = [tuple(" ".join(safe_text(cell).split()) for cell in row) for row in cells]
+    rows = [COMPARISON_HEADERS, *cells]
     rows = [
-        tuple(
-            _clip(" ".join(cell.split()), w)
-            for cell, w in zip(row, _COMPARISON_WIDTHS, strict=True)
-        )
+        tuple(_clip(cell, w) for cell, w in zip(row, _COMPARISON_WIDTHS, strict=True))
         for row in rows
     ]
     widths = [max(len(row[i]) for row in rows) for i in range(len(COMPARISON_HEADERS))]
@@ -93,6 +102,20 @@ def format_comparisons(record: Evidence) -> str:
         lines.append(
             "  " + "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
         )
+    if width is not None and max(map(len, lines)) > width:  # too wide: a paragraph each
+        lines[1:] = [
+            "  "
+            + "; ".join(
+                [f"{outcome}: {versus}, {direction}"]
+                + [
+                    f"{k}: {v}"
+                    for k, v in (("per arm", arms), ("p", p), ("effect", eff))
+                    if v != "—"
+                ]
+            )
+            for outcome, versus, direction, arms, p, eff in cells
+        ]
+        return wrap_lines("\n".join(lines), width)
     return "\n".join(lines)
 
 

@@ -15,11 +15,21 @@
     │   └── ExportError            an export/report file could not be written
     └── ConfigError                a setting is invalid
 
+    Interrupted (a KeyboardInterrupt, not an ExtractorError)   Ctrl-C or SIGTERM
+
 The CLI turns any ``ExtractorError`` into one line on stderr and exit status 1. Every error
 carries the ``source`` it concerns, so batch mode can record a failure row per item.
+:class:`Interrupted` is one line too (``interrupted``), with exit status 128 + the signal
+number: 130 for Ctrl-C, 143 for SIGTERM.
 """
 
 from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import FrameType
 
 
 class ExtractorError(Exception):
@@ -108,6 +118,51 @@ class ConfigError(ExtractorError):
     kind = "config"
 
 
+class Interrupted(KeyboardInterrupt):
+    """The run was stopped by Ctrl-C (SIGINT) or SIGTERM.
+
+    A ``KeyboardInterrupt``, so every ``except KeyboardInterrupt`` clean-up (stopping worker
+    processes, closing the database) runs for SIGTERM as it does for Ctrl-C. ``message`` is
+    the line the CLI prints; ``signum`` gives the exit status, 128 + ``signum``.
+    """
+
+    def __init__(self, message: str = "interrupted", *, signum: int = signal.SIGINT) -> None:
+        super().__init__(message)
+        self.message = message
+        self.signum = int(signum)
+
+    def __str__(self) -> str:
+        return self.message
+
+    @classmethod
+    def after(cls, exc: BaseException, message: str) -> Interrupted:
+        """An ``Interrupted`` saying ``message``, for the same signal as ``exc``."""
+        return cls(message, signum=getattr(exc, "signum", signal.SIGINT))
+
+
+def _raise_interrupted(signum: int, frame: FrameType | None) -> None:
+    # a second SIGTERM during the clean-up ends the process at once
+    signal.signal(signum, signal.SIG_DFL)
+    raise Interrupted(signum=signum)
+
+
+@contextmanager
+def sigterm_as_interrupt() -> Iterator[None]:
+    """Within the block, SIGTERM raises :class:`Interrupted` (like Ctrl-C) in the main thread.
+
+    Without it, SIGTERM ends Python at once: no ``finally`` runs, so worker processes are not
+    stopped and files are not closed. Does nothing outside the main thread.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _raise_interrupted)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL if previous is None else previous)
+
+
 __all__ = [
     "BlockedPageError",
     "CleanError",
@@ -116,9 +171,11 @@ __all__ = [
     "ExtractorError",
     "FetchError",
     "InputError",
+    "Interrupted",
     "ListingPageError",
     "ModelError",
     "NoAbstractError",
     "ParseError",
     "StoreError",
+    "sigterm_as_interrupt",
 ]

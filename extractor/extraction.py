@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -126,6 +126,70 @@ def expand_paths(paths: Iterable[str]) -> list[str]:
     return out
 
 
+# Key of the failure row of a PubMed search (``batch --pubmed-query``).
+QUERY_SOURCE = "pubmed-query:{query}"
+# Key older versions gave a failed PubMed fetch as a whole; cleared when PMIDs go through.
+_OLD_PUBMED_KEY = "pubmed"
+
+
+def failure_key(source: str) -> str:
+    """The ``failures`` row key of a source as given: ``pmid:N`` for a PMID, else itself."""
+    from .sources import PMID_SOURCE, is_pmid
+
+    match = PMID_SOURCE.match(source.strip()) if is_pmid(source) else None
+    return f"pmid:{match.group(1)}" if match else source
+
+
+@dataclass(slots=True)
+class BatchSources:
+    """The sources of one batch run, and what gathering them met.
+
+    Attributes:
+        sources: paths, URLs and PMIDs to read, in order (a search's PMIDs included).
+        failures: what failed while gathering them (a PubMed search that could not run).
+        searched: failure keys of the searches that ran (their old failure rows are stale).
+    """
+
+    sources: list[str]
+    failures: list[Failure] = field(default_factory=list)
+    searched: list[str] = field(default_factory=list)
+
+    def settled(self, failed: Iterable[str]) -> list[str]:
+        """Failure keys of sources that went through: all but the ``failed`` ones.
+
+        Their rows in ``failures`` (from an earlier run) are stale and can be removed.
+        """
+        keys = [failure_key(s) for s in self.sources] + self.searched
+        if any(k.startswith("pmid:") for k in keys):
+            keys.append(_OLD_PUBMED_KEY)
+        skip = set(failed)
+        return [k for k in dict.fromkeys(keys) if k not in skip]
+
+
+def gather_sources(
+    paths: Iterable[str], pubmed_query: str | None = None, *, settings: Settings | None = None
+) -> BatchSources:
+    """The sources of a batch: ``paths`` expanded, plus the PMIDs ``pubmed_query`` returns.
+
+    A search that fails becomes a :class:`Failure` (key ``pubmed-query:<query>``) instead of
+    an error, so that the other sources are still read.
+    """
+    from .sources import search_pubmed
+
+    batch = BatchSources(expand_paths(paths))
+    if pubmed_query:
+        key = QUERY_SOURCE.format(query=pubmed_query)
+        try:
+            batch.sources += search_pubmed(pubmed_query, settings=settings)
+        except ExtractorError as exc:
+            batch.failures.append(Failure(key, exc.kind, exc.message))
+        except OSError as exc:  # e.g. the HTTP cache folder cannot be made
+            batch.failures.append(Failure(key, "fetch", f"cannot search PubMed: {exc}"))
+        else:
+            batch.searched.append(key)
+    return batch
+
+
 def iter_documents(
     sources: Sequence[str],
     *,
@@ -134,7 +198,8 @@ def iter_documents(
 ) -> Iterator[Document | Failure]:
     """Every Document the sources hold, or a Failure for a source that cannot be read.
 
-    PMIDs among the sources are fetched together at the end, in batches of 200 per request.
+    PMIDs among the sources are fetched together at the end, in batches of 200 per request;
+    when that fails, each PMID not fetched yet gets one Failure with the reason.
     """
     from .sources import PMID_SOURCE, fetch_pubmed, is_pmid, load_documents
 
@@ -157,16 +222,20 @@ def iter_documents(
         return
     pmids = list(dict.fromkeys(pmids))
     seen: set[str] = set()
+    error: ExtractorError | None = None
     try:
         for doc in fetch_pubmed(pmids, settings=settings):
             if doc.pmid:
                 seen.add(doc.pmid)
             yield doc
     except ExtractorError as exc:
-        yield Failure("pubmed", exc.kind, exc.message)
+        error = exc  # reported once per PMID it cost, below
     for pmid in pmids:
         if pmid not in seen:
-            yield Failure(f"pmid:{pmid}", "fetch", "not returned by PubMed")
+            if error is not None:
+                yield Failure(f"pmid:{pmid}", error.kind, error.message)
+            else:
+                yield Failure(f"pmid:{pmid}", "fetch", "not returned by PubMed")
         if on_source is not None:
             on_source(f"pmid:{pmid}")
 

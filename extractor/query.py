@@ -15,6 +15,11 @@ every word must match) with structured filters on the extracted evidence:
 
 Results are sorted by relevance (BM25, when there are terms; otherwise newest first), by year
 or by sample size. There is no cap unless ``limit`` is given.
+
+Hostile input is refused with one :class:`~extractor.errors.InputError` line, never slowly:
+repeated words count once and at most ``MAX_TERMS`` distinct words are searched for; a text
+filter holds at most ``MAX_FILTER_CHARS`` characters. Numbers beyond SQLite's 64-bit integers
+are clamped (``--limit 99999999999999999999`` means no limit).
 """
 
 from __future__ import annotations
@@ -30,6 +35,12 @@ from .errors import InputError
 from .records import Evidence
 
 _TOKEN = re.compile(r"[\w][\w\-./]*", re.UNICODE)
+
+# Most distinct words a full-text search takes (each is one more FTS5 phrase to rank).
+MAX_TERMS = 32
+# Longest value of a text filter (--intervention, --outcome, --design …), in characters.
+MAX_FILTER_CHARS = 1_000
+_SQL_INT = (-(2**63), 2**63 - 1)  # SQLite's INTEGER
 
 Sort = Literal["relevance", "year", "n"]
 SORTS: tuple[str, ...] = ("relevance", "year", "n")
@@ -127,10 +138,40 @@ class Hit:
 def fts_query(terms: str) -> str:
     """Turn free text into a safe FTS5 query: every word must match (implicit AND).
 
-    Each word is quoted, so FTS syntax characters in user input cannot cause errors.
+    Each word is quoted, so FTS syntax characters in user input cannot cause errors. A word
+    repeated (in any case) counts once: ``placebo placebo`` is ``placebo``.
+
+    Raises:
+        InputError: more than ``MAX_TERMS`` distinct words.
     """
-    words = _TOKEN.findall(terms)
+    distinct: dict[str, str] = {}
+    for word in _TOKEN.findall(terms):
+        distinct.setdefault(word.lower(), word)  # FTS5's tokenizer folds case the same way
+    words = list(distinct.values())
+    if len(words) > MAX_TERMS:
+        raise InputError(
+            f"too many search words: {len(words):,} different ones (at most {MAX_TERMS}); "
+            "narrow the search with filters such as --intervention or --condition"
+        )
     return " ".join('"' + w.replace('"', '""') + '"' for w in words)
+
+
+def _sql_int(value: int) -> int:
+    """``value`` within SQLite's integer range (a bound beyond it holds for every row)."""
+    return min(max(value, _SQL_INT[0]), _SQL_INT[1])
+
+
+def _check_filters(query: Query) -> None:
+    for name in ("intervention", "comparator", "condition", "outcome", "design"):
+        value = getattr(query, name)
+        if value is not None and len(value) > MAX_FILTER_CHARS:
+            raise InputError(
+                f"{name} filter is {len(value):,} characters long (at most {MAX_FILTER_CHARS:,})"
+            )
+    for name in ("dose_unit", "route"):
+        value = getattr(query, name)
+        if value is not None and len(value) > 100:
+            raise InputError(f"{name.replace('_', ' ')} is {len(value):,} characters long")
 
 
 def equivalent_names(db: sqlite_utils.Database, name: str) -> list[str]:
@@ -195,7 +236,12 @@ def _unit_filter(value: str) -> tuple[str, list]:
 
 
 def build_sql(db: sqlite_utils.Database, query: Query) -> tuple[str, list[Any]]:
-    """The SELECT statement (and its parameters) for ``query``."""
+    """The SELECT statement (and its parameters) for ``query``.
+
+    Raises:
+        InputError: a filter value cannot be used (see the module docstring).
+    """
+    _check_filters(query)
     where: list[str] = []
     params: list[Any] = []
     select_score = "NULL AS score"
@@ -233,7 +279,7 @@ def build_sql(db: sqlite_utils.Database, query: Query) -> tuple[str, list[Any]]:
     for column, op, bound in bounds:
         if bound is not None:
             where.append(f"{column} {op} ?")
-            params.append(bound)
+            params.append(_sql_int(bound))
     dose_where: list[str] = []
     if query.dose_unit:
         sql, extra = _unit_filter(query.dose_unit)
@@ -263,7 +309,7 @@ def build_sql(db: sqlite_utils.Database, query: Query) -> tuple[str, list[Any]]:
     sql += f" ORDER BY {order}"
     if query.limit is not None:
         sql += " LIMIT ?"
-        params.append(query.limit)
+        params.append(_sql_int(query.limit))
     return sql, params
 
 
@@ -276,7 +322,8 @@ def search(
     ``search(db, Query(terms="lupus", intervention="IVIg", min_n=10))``.
 
     Raises:
-        InputError: a filter value cannot be used (unknown sort, bad unit).
+        InputError: a filter value cannot be used (unknown sort, bad unit, too many words,
+            a filter too long).
     """
     if not isinstance(query, Query):
         query = Query(**{"terms": query, **filters})
@@ -309,6 +356,8 @@ def load_matching(db: sqlite_utils.Database, query: Query) -> list[Evidence]:
 
 
 __all__ = [
+    "MAX_FILTER_CHARS",
+    "MAX_TERMS",
     "SORTS",
     "Hit",
     "Query",

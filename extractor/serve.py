@@ -1,16 +1,20 @@
 """Browse the evidence database in Datasette: read-only, on this machine only.
 
-``evidence serve`` runs ``python -m datasette serve`` on the database with:
+``evidence serve`` runs Datasette on the database, in its own process (no child process, no
+temporary file: whatever ends ``evidence serve`` ends the server), with:
 
-* the file opened **immutable** (``-i``): SQLite never writes to it, Datasette offers no write
-  path, and arbitrary SQL (``?sql=``) is limited to ``SELECT``. A database with a non-empty
-  ``-wal`` file (a batch still writing, or a crashed writer) is opened ``mode=ro`` instead,
-  because an immutable connection ignores the write-ahead log and would show stale rows;
+* the file opened **immutable**: SQLite never writes to it, Datasette offers no write path,
+  and arbitrary SQL (``?sql=``) is limited to ``SELECT``. A database with a non-empty ``-wal``
+  file (a batch still writing, or a crashed writer) is opened ``mode=ro`` instead, because an
+  immutable connection ignores the write-ahead log and would show stale rows;
 * the server bound to ``127.0.0.1`` (any non-loopback host needs ``allow_remote=True``);
 * metadata from :func:`datasette_metadata`: a description of every table, view and column,
   full-text search (title + abstract) on ``documents`` and on the narrow ``studies`` rows,
   facets, internal tables hidden, and canned queries (:data:`CANNED_QUERIES`) for the common
-  questions, relevance-ranked search among them.
+  questions, relevance-ranked search among them;
+* hardening against bad requests: only GET and HEAD (anything else gets a short 405), no
+  traceback printed for a 404 or an invalid query, a 5 s time limit per query, and no value
+  over :data:`MAX_VALUE_BYTES` or result over :data:`MAX_RESULT_BYTES` (a 400 instead).
 
 Datasette is an optional dependency; without it :func:`serve` raises :class:`ConfigError`.
 """
@@ -21,17 +25,16 @@ import copy
 import importlib.util
 import ipaddress
 import json
-import signal
 import socket
 import sqlite3
-import subprocess
-import sys
-import tempfile
 import threading
-from collections.abc import Iterator
+import time
+import types
+import weakref
+import webbrowser
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from types import FrameType
 from typing import Any
 
 from .errors import ConfigError, StoreError
@@ -42,12 +45,26 @@ DEFAULT_PORT = 8001
 
 # Local single-user browsing: canned queries over a large database may need more than the
 # default second; 50 rows a page and abstracts cut at 300 characters in lists keep tables
-# readable (a record's own page shows the whole abstract).
-SETTINGS: dict[str, str] = {
-    "sql_time_limit_ms": "5000",
-    "default_page_size": "50",
-    "truncate_cells_html": "300",
+# readable (a record's own page shows the whole abstract). At most 1,000 rows a query, three
+# SQL threads and 100 MB of streamed CSV (Datasette's defaults, stated here on purpose). No
+# suggested facets: every table has its facets in the metadata, and suggesting more ran a
+# query per column on every table page (two to three times the page's own cost).
+SETTINGS: dict[str, int | bool] = {
+    "sql_time_limit_ms": 5000,
+    "default_page_size": 50,
+    "truncate_cells_html": 300,
+    "max_returned_rows": 1000,
+    "num_sql_threads": 3,
+    "max_csv_mb": 100,
+    "suggest_facets": False,
 }
+
+# What one query may build and return (see limit_connection). The largest value of a real
+# database, a record's JSON, is tens of KB; a page of 1,000 records about 10 MB.
+MAX_VALUE_BYTES = 2_000_000
+MAX_RESULT_BYTES = 50_000_000
+
+ASGIApp = Callable[[dict[str, Any], Any, Any], Awaitable[None]]
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 # FTS5 keeps its index in shadow tables; Datasette hides them, we say so explicitly.
@@ -572,32 +589,43 @@ def has_pending_wal(db_path: Path) -> bool:
     return wal.is_file() and wal.stat().st_size > 0
 
 
-def serve_command(
-    db_path: Path,
-    *,
-    metadata_path: Path,
-    host: str = DEFAULT_HOST,
-    port: int = DEFAULT_PORT,
-    immutable: bool = True,
-    open_browser: bool = False,
-    allow_remote: bool = False,
-) -> list[str]:
-    """The ``python -m datasette serve …`` command line for ``db_path``.
+def datasette_app(db_path: Path, *, immutable: bool = True) -> Any:
+    """The Datasette instance that serves ``db_path`` (metadata and :data:`SETTINGS` applied).
+
+    ``immutable`` opens the file immutable (``-i``); otherwise ``mode=ro`` (a pending WAL).
 
     Raises:
-        ConfigError: a non-loopback ``host`` without ``allow_remote``, or a bad ``port``.
+        ConfigError: Datasette is not installed.
     """
-    check_host(host, allow_remote=allow_remote)
-    if not 0 <= port <= 65535:
-        raise ConfigError(f"port must be between 0 and 65535, not {port}")
-    cmd = [sys.executable, "-m", "datasette", "serve"]
-    cmd += ["-i", str(db_path)] if immutable else [str(db_path)]
-    cmd += ["--host", host, "--port", str(port), "--metadata", str(metadata_path)]
-    for name, value in SETTINGS.items():
-        cmd += ["--setting", name, value]
-    if open_browser:
-        cmd.append("--open")
-    return cmd
+    try:
+        from datasette.app import Datasette
+    except ImportError as exc:
+        raise ConfigError("Datasette is not installed; pip install datasette") from exc
+
+    class EvidenceDatasette(Datasette):
+        """Datasette that remembers which ``allow`` blocks guard a table.
+
+        Datasette 0.65.5 deep-copies all the metadata (every column description, every
+        canned query) for each table permission check: two dozen per page, ~2 ms each. The
+        metadata does not change while serving, nor does the answer.
+        """
+
+        def _table_permission_allows(self, database: str, table: str) -> list[Any]:
+            cache: dict[tuple[str, str], list[Any]] = self.__dict__.setdefault(
+                "_evidence_table_allows", {}
+            )
+            if (database, table) not in cache:
+                cache[database, table] = super()._table_permission_allows(database, table)
+            return list(cache[database, table])
+
+    files = [] if immutable else [str(db_path)]
+    immutables = [str(db_path)] if immutable else []
+    return EvidenceDatasette(
+        files,
+        immutables=immutables,
+        metadata=datasette_metadata(db_path.stem),
+        settings=dict(SETTINGS),
+    )
 
 
 def _check_port_free(host: str, port: int) -> None:
@@ -605,6 +633,9 @@ def _check_port_free(host: str, port: int) -> None:
         return
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     with socket.socket(family, socket.SOCK_STREAM) as sock:
+        # As uvicorn binds: connections of a server that just stopped (TIME_WAIT) do not
+        # count, a socket listening on the port does.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((host, port))
         except OSError as exc:
@@ -619,13 +650,13 @@ def serve(
     open_browser: bool = False,
     allow_remote: bool = False,
 ) -> None:
-    """Serve the database in Datasette until interrupted (Ctrl-C).
+    """Serve the database in Datasette, in this process, until interrupted (Ctrl-C).
 
     Args:
         db_path: the evidence database; it is never written to.
         host: address to bind; loopback only unless ``allow_remote``.
         port: TCP port (0 picks a free one).
-        open_browser: open the start page in the default web browser.
+        open_browser: open the database's page in the default web browser.
         allow_remote: allow a non-loopback ``host`` (exposes the database to the network).
 
     Raises:
@@ -634,78 +665,172 @@ def serve(
     """
     db_path = Path(db_path)
     check_host(host, allow_remote=allow_remote)
+    if not 0 <= port <= 65535:
+        raise ConfigError(f"port must be between 0 and 65535, not {port}")
     check_database(db_path)
     if importlib.util.find_spec("datasette") is None:
         raise ConfigError("Datasette is not installed; pip install datasette")
     _check_port_free(host, port)
-    with tempfile.TemporaryDirectory(prefix="evidence-serve-") as tmp:
-        metadata = write_metadata(Path(tmp) / "metadata.json", database=db_path.stem)
-        cmd = serve_command(
-            db_path,
-            metadata_path=metadata,
-            host=host,
-            port=port,
-            immutable=not has_pending_wal(db_path),
-            open_browser=open_browser,
-            allow_remote=allow_remote,
+    with _hardened_datasette():
+        ds = datasette_app(db_path, immutable=not has_pending_wal(db_path))
+        app = read_only_methods(ds.app())
+        _run_server(
+            app, host=host, port=port, open_path=f"/{db_path.stem}" if open_browser else None
         )
-        with _sigterm_as_exit():
-            returncode = _run(cmd)
-    if returncode != 0:
-        raise ConfigError(f"datasette exited with status {returncode}")
 
 
-def _run(cmd: list[str]) -> int:
-    """Run Datasette in the foreground; whatever ends this process ends Datasette too."""
-    proc = subprocess.Popen(cmd)
+def _run_server(app: ASGIApp, *, host: str, port: int, open_path: str | None = None) -> None:
+    """Run ``app`` under uvicorn in this process until Ctrl-C or SIGTERM.
+
+    No child process and no temporary file: whatever ends this process ends the server.
+    """
+    import uvicorn
+
+    config = uvicorn.Config(app, host=host, port=port, log_level="info", lifespan="on")
+    server = uvicorn.Server(config)
+    if open_path is not None:
+        threading.Thread(target=_open_when_started, args=(server, open_path), daemon=True).start()
     try:
-        return proc.wait()
-    except KeyboardInterrupt:  # Ctrl-C reached Datasette as well; let it finish shutting down
-        _stop(proc)
-        return 0
-    finally:
-        if proc.poll() is None:
-            _stop(proc)
+        server.run()
+    except KeyboardInterrupt:  # uvicorn shut down cleanly, then passed Ctrl-C on
+        return
+    except SystemExit as exc:  # uvicorn's answer to a failed start (port taken …)
+        if not server.started:
+            raise ConfigError(f"Datasette failed to start on {host}:{port}") from exc
+        raise
 
 
-def _stop(proc: subprocess.Popen[bytes], timeout: float = 10.0) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+def _open_when_started(server: Any, path: str, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not server.started:
+        if server.should_exit or time.monotonic() > deadline:
+            return
+        time.sleep(0.05)
+    host, port = server.servers[0].sockets[0].getsockname()[:2]
+    webbrowser.open(f"http://{f'[{host}]' if ':' in host else host}:{port}{path}")
 
 
-def _exit_on_signal(signum: int, frame: FrameType | None) -> None:
-    raise SystemExit(128 + signum)
+# --- hardening ---------------------------------------------------------------------------------
+
+_METHOD_NOT_ALLOWED = b"405 Method Not Allowed: this server is read-only (GET and HEAD only)\n"
+
+
+def read_only_methods(app: ASGIApp) -> ASGIApp:
+    """Wrap an ASGI ``app`` so that any HTTP method but GET and HEAD gets a short 405.
+
+    Datasette answers a POST to a table with a 500 and a traceback; nothing here needs to
+    accept a request body (the database is read-only, the canned queries are SELECTs).
+    """
+
+    async def guarded(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["method"] not in ("GET", "HEAD"):
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 405,
+                    "headers": [
+                        (b"allow", b"GET, HEAD"),
+                        (b"content-type", b"text/plain; charset=utf-8"),
+                        (b"content-length", str(len(_METHOD_NOT_ALLOWED)).encode()),
+                    ],
+                }
+            )
+            await send({"type": "http.response.body", "body": _METHOD_NOT_ALLOWED})
+            return
+        await app(scope, receive, send)
+
+    return guarded
+
+
+class ResultTooLarge(sqlite3.OperationalError):
+    """A query's values add up to more than :data:`MAX_RESULT_BYTES` (Datasette: a 400)."""
+
+
+def limit_connection(
+    conn: sqlite3.Connection,
+    *,
+    max_value: int = MAX_VALUE_BYTES,
+    max_result: int = MAX_RESULT_BYTES,
+) -> None:
+    """Cap what a query on ``conn`` may build and return.
+
+    * no string or blob longer than ``max_value`` bytes (``SQLITE_LIMIT_LENGTH``): SQLite
+      refuses ``hex(randomblob(2e7))`` with "string or blob too big" before allocating it;
+    * no result whose values add up to more than ``max_result`` (characters of text, bytes
+      of blobs, 8 for a number): the rows of one cursor are counted as they are fetched, and
+      fetching stops with :class:`ResultTooLarge`.
+
+    Rows keep coming as :class:`sqlite3.Row`, as Datasette expects.
+    """
+    conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, max_value)
+    spent: weakref.WeakKeyDictionary[sqlite3.Cursor, int] = weakref.WeakKeyDictionary()
+
+    def counted_row(cursor: sqlite3.Cursor, values: tuple[Any, ...]) -> sqlite3.Row:
+        size = spent.get(cursor, 0)
+        for value in values:
+            size += len(value) if isinstance(value, str | bytes) else 8
+        if size > max_result:
+            raise ResultTooLarge(
+                f"result too large: its values exceed {max_result // 1_000_000} MB; "
+                "ask for fewer rows or columns (LIMIT, _size) or shorter values (substr)"
+            )
+        spent[cursor] = size
+        return sqlite3.Row(cursor, values)
+
+    conn.row_factory = counted_row
 
 
 @contextmanager
-def _sigterm_as_exit() -> Iterator[None]:
-    """Turn SIGTERM into SystemExit, so ``_run`` stops Datasette instead of orphaning it."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.signal(signal.SIGTERM, _exit_on_signal)
+def _hardened_datasette() -> Iterator[None]:
+    """While serving: :func:`limit_connection` on every connection, and no Rich tracebacks.
+
+    Datasette's default error handler prints a Rich traceback with every local variable for
+    each error it answers, a 404 included, whenever Rich is installed (it is: this package
+    uses it): ~25 KB of output and 0.3 to 0.9 s of the event loop per bad request. The
+    access log keeps its one line per request; a genuine 500 still prints its traceback.
+    """
+    from datasette import hookimpl
+    from datasette.plugins import pm
+
+    # Only after datasette.plugins, which imports and registers it as a default plugin.
+    default_handler: Any = importlib.import_module("datasette.handle_exception")
+
+    def prepare_connection(conn: sqlite3.Connection) -> None:
+        limit_connection(conn)
+
+    # Datasette lists its plugins by module name: a module that is not importable.
+    plugin = types.ModuleType("evidence_serve_plugin", "Datasette hooks of evidence serve.")
+    plugin.prepare_connection = hookimpl(prepare_connection)  # type: ignore[attr-defined]
+    registered = pm.get_plugin(plugin.__name__) is None
+    if registered:
+        pm.register(plugin, name=plugin.__name__)
+    rich = getattr(default_handler, "rich", None)
+    default_handler.rich = None
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        default_handler.rich = rich
+        if registered:
+            pm.unregister(name=plugin.__name__)
 
 
 __all__ = [
     "CANNED_QUERIES",
     "DEFAULT_HOST",
     "DEFAULT_PORT",
+    "MAX_RESULT_BYTES",
+    "MAX_VALUE_BYTES",
     "SETTINGS",
     "TABLES",
     "VIEWS",
+    "ResultTooLarge",
     "check_database",
     "check_host",
+    "datasette_app",
     "datasette_metadata",
     "has_pending_wal",
+    "limit_connection",
+    "read_only_methods",
     "serve",
-    "serve_command",
     "write_metadata",
 ]

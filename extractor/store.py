@@ -25,7 +25,12 @@ Arm roles other than ``intervention`` (``comparator``, ``placebo``, ``usual_care
 
 Records are keyed by ``Document.record_id`` (PMID, DOI or content hash): storing the same
 document twice replaces its rows instead of adding new ones. Every record is written in one
-transaction, so a failure never leaves a half-written record.
+transaction, so a failure (or a killed process) never leaves a half-written record.
+
+Several processes may write one database at once (two ``evidence batch`` runs and an
+``evidence extract``): the database is in WAL mode, and every write transaction takes the
+write lock first (``BEGIN IMMEDIATE``), waiting up to ``BUSY_TIMEOUT`` for the other writer.
+Reading commands open the file read-only (``open_db(path, readonly=True)``) and never write.
 """
 
 from __future__ import annotations
@@ -438,43 +443,199 @@ def title_key(title: str | None) -> str:
     return "".join(ch for ch in (title or "").casefold() if ch.isalnum())
 
 
-def migrate(db: sqlite_utils.Database) -> int:
-    """Apply pending migrations; return the schema version now in force."""
-    db.execute(
-        "CREATE TABLE IF NOT EXISTS _migrations (version INTEGER PRIMARY KEY, applied_at TEXT)"
-    )
-    row = db.execute("SELECT MAX(version) FROM _migrations").fetchone()
-    current = row[0] or 0
-    for version, step in enumerate(MIGRATIONS, start=1):
-        if version <= current:
-            continue
+#: Seconds a write waits for another process's write to finish before giving up. Every write
+#: transaction takes the lock first (``BEGIN IMMEDIATE``), so this wait really applies; a
+#: record's transaction lasts milliseconds, so a concurrent batch only slows the other down.
+BUSY_TIMEOUT = 60.0
+
+
+@contextmanager
+def write_transaction(db: sqlite_utils.Database) -> Iterator[None]:
+    """One write transaction that takes the write lock up front (``BEGIN IMMEDIATE``).
+
+    A deferred transaction (``BEGIN``) that reads and then writes cannot wait for another
+    writer: SQLite answers "database is locked" at once, whatever the busy timeout. Taking the
+    lock first makes a second writer wait its turn (up to :data:`BUSY_TIMEOUT`). Everything in
+    the block commits together or not at all, also on Ctrl-C or an error; inside another
+    transaction the block is a savepoint.
+    """
+    if db.conn.in_transaction:
         with db.atomic():
-            step(db)
-            db.execute("INSERT INTO _migrations VALUES (?, ?)", [version, _now()])
-        current = version
+            yield
+        return
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        db.rollback()
+        raise
+    try:
+        db.conn.execute("COMMIT")
+    except BaseException:
+        db.rollback()
+        raise
+
+
+def schema_version(db: sqlite_utils.Database, *, source: str | None = None) -> int:
+    """The evidence schema version of ``db`` (0 for a database without tables).
+
+    Raises:
+        StoreError: the database holds tables but not the evidence schema (another
+            application's database), or was written by a newer version of this tool.
+    """
+    tables = {
+        str(row[0])
+        for row in db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        ).fetchall()
+    }
+    if "_migrations" not in tables:
+        if tables:
+            names = ", ".join(sorted(tables)[:3]) + (", …" if len(tables) > 3 else "")
+            raise StoreError(
+                f"not an evidence database: it holds other tables ({names})", source=source
+            )
+        return 0
+    row = db.execute("SELECT MAX(version) FROM _migrations").fetchone()
+    version = int(row[0] or 0)
+    if version > 0 and "documents" not in tables:
+        raise StoreError("not an evidence database: it has no documents table", source=source)
+    if version > len(MIGRATIONS):
+        raise StoreError(
+            f"written by a newer version of evidence-extractor (schema version {version}, this "
+            f"version knows up to {len(MIGRATIONS)}); upgrade evidence-extractor to use it",
+            source=source,
+        )
+    return version
+
+
+def migrate(db: sqlite_utils.Database, *, source: str | None = None) -> int:
+    """Apply pending migrations; return the schema version now in force.
+
+    Each migration runs in its own write transaction that first re-reads the version, so
+    two processes opening a new database at once apply every migration exactly once.
+
+    Raises:
+        StoreError: see :func:`schema_version`.
+    """
+    current = schema_version(db, source=source)  # no lock when there is nothing to do
+    while current < len(MIGRATIONS):
+        with write_transaction(db):
+            current = schema_version(db, source=source)  # another process may have migrated
+            if current >= len(MIGRATIONS):
+                break
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS _migrations "
+                "(version INTEGER PRIMARY KEY, applied_at TEXT)"
+            )
+            MIGRATIONS[current](db)
+            db.execute("INSERT INTO _migrations VALUES (?, ?)", [current + 1, _now()])
+        current += 1
     return current
 
 
-def open_db(path: str | Path, *, create: bool = True) -> sqlite_utils.Database:
+def open_db(
+    path: str | Path, *, create: bool = True, readonly: bool = False
+) -> sqlite_utils.Database:
     """Open (and if needed create and migrate) the evidence database at ``path``.
 
+    Args:
+        path: the database file.
+        create: create the file (and its folder) when it does not exist.
+        readonly: open for reading only (the query, show, summarize and export commands):
+            nothing is written, a missing or empty file is an error rather than a new
+            database, and a read-only folder or file is fine. A database of an older schema
+            is migrated first, which needs write access once.
+
     Raises:
-        StoreError: the file cannot be opened, is not a SQLite database, or does not exist
-            and ``create`` is false.
+        StoreError: the file cannot be opened, is not a SQLite database, is another
+            application's database or a newer version's, or does not exist and ``create`` is
+            false or ``readonly`` true.
     """
     path = Path(path)
-    if not create and not path.is_file():
+    if (readonly or not create) and not path.is_file():
         raise StoreError(f"no database at {path}; run 'evidence extract' or 'batch' first")
+    if readonly:
+        return _open_readonly(path)
+    conn: sqlite3.Connection | None = None
     try:
         if create:
             path.parent.mkdir(parents=True, exist_ok=True)
-        db = sqlite_utils.Database(path)
+        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT)
+        db = sqlite_utils.Database(conn)
+        schema_version(db, source=str(path))  # another application's file stays as it is
         db.enable_wal()
         db.execute("PRAGMA foreign_keys = ON")
-        migrate(db)
+        migrate(db, source=str(path))
     except (sqlite3.DatabaseError, OSError) as exc:
+        if conn is not None:
+            conn.close()
         raise StoreError(f"cannot open database {path}: {exc}") from exc
+    except BaseException:
+        if conn is not None:
+            conn.close()
+        raise
     return db
+
+
+# SQLite's answers when a read-only connection can neither find nor create the ``-shm`` and
+# ``-wal`` files a WAL database needs (the folder is read-only and no writer has it open).
+_NO_WAL_FILES = frozenset(
+    {"SQLITE_READONLY_DIRECTORY", "SQLITE_READONLY_CANTINIT", "SQLITE_READONLY", "SQLITE_CANTOPEN"}
+)
+
+
+def _open_readonly(path: Path) -> sqlite_utils.Database:
+    """Open ``path`` with ``mode=ro`` and check its schema; see :func:`open_db`."""
+    uri = path.resolve().as_uri() + "?mode=ro"
+    try:
+        conn = _connect_readonly(uri)
+    except sqlite3.OperationalError as exc:
+        wal = path.with_name(path.name + "-wal")
+        if getattr(exc, "sqlite_errorname", "") not in _NO_WAL_FILES or wal.exists():
+            raise StoreError(f"cannot open database {path}: {exc}") from exc
+        # No log to read and none can be made: nobody is writing through this folder, so
+        # the file alone is the whole database. Read it as an immutable file.
+        try:
+            conn = _connect_readonly(uri + "&immutable=1")
+        except sqlite3.DatabaseError as again:
+            raise StoreError(f"cannot open database {path}: {again}") from again
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"cannot open database {path}: {exc}") from exc
+    db = sqlite_utils.Database(conn)
+    try:
+        version = schema_version(db, source=str(path))
+    except BaseException:
+        conn.close()
+        raise
+    if version == len(MIGRATIONS):
+        return db
+    conn.close()
+    if version == 0:
+        raise StoreError(
+            "not an evidence database (it is empty); run 'evidence extract' or 'batch' to fill it",
+            source=str(path),
+        )
+    try:  # an older schema: migrate it once, then read
+        open_db(path, create=False).close()
+    except StoreError as exc:
+        raise StoreError(
+            f"schema version {version} is older than this version's {len(MIGRATIONS)} and "
+            f"cannot be upgraded: {exc}",
+            source=str(path),
+        ) from exc
+    return _open_readonly(path)
+
+
+def _connect_readonly(uri: str) -> sqlite3.Connection:
+    """A read-only connection to ``uri``, checked by reading the schema (opening is lazy)."""
+    conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT)
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except BaseException:
+        conn.close()
+        raise
+    return conn
 
 
 def _json(value: Any) -> str:
@@ -714,9 +875,14 @@ def store_record(db: sqlite_utils.Database, record: Evidence) -> StoreResult:
     Duplicates are found by PMID, then DOI, then normalised title + year
     (:func:`find_duplicate`); the database keeps one document with every source it came from.
     A previous failure row for the same source is removed, since the source now succeeded.
+    The write lock is taken first (:func:`write_transaction`), so a concurrent writer makes
+    this wait up to :data:`BUSY_TIMEOUT` rather than fail.
+
+    Raises:
+        StoreError: the record could not be written (nothing of it was).
     """
     try:
-        with db.atomic():
+        with write_transaction(db):
             existing = find_duplicate(db, record.document)
             sources = [record.document.source] if record.document.source else []
             merged = False
@@ -761,13 +927,30 @@ def store_records(db: sqlite_utils.Database, records: Iterable[Evidence]) -> int
 def store_failure(db: sqlite_utils.Database, source: str, kind: str, message: str) -> None:
     """Record (or update) the failure of one source."""
     try:
-        with db.atomic():
+        with write_transaction(db):
             db.table("failures").upsert(
                 {"source": source, "kind": kind, "message": message, "failed_at": _now()},
                 pk="source",
             )
     except sqlite3.Error as exc:
         raise StoreError(f"cannot record failure for {source}: {exc}") from exc
+
+
+def clear_failures(db: sqlite_utils.Database, sources: Iterable[str]) -> int:
+    """Remove the failure rows of ``sources`` (they went through since); return how many."""
+    keys = list(dict.fromkeys(sources))
+    removed = 0
+    try:
+        with write_transaction(db):
+            for start in range(0, len(keys), 500):  # stay under SQLite's variable limit
+                chunk = keys[start : start + 500]
+                marks = ", ".join("?" * len(chunk))
+                removed += db.execute(
+                    f"DELETE FROM failures WHERE source IN ({marks})", chunk
+                ).rowcount
+    except sqlite3.Error as exc:
+        raise StoreError(f"cannot clear failure rows: {exc}") from exc
+    return removed
 
 
 def load_record(db: sqlite_utils.Database, record_id: str) -> Evidence:
@@ -814,9 +997,11 @@ def count_rows(db: sqlite_utils.Database) -> dict[str, int]:
 
 
 @contextmanager
-def database(path: str | Path, *, create: bool = True) -> Iterator[sqlite_utils.Database]:
-    """``with database(path) as db:`` — open, yield, always close."""
-    db = open_db(path, create=create)
+def database(
+    path: str | Path, *, create: bool = True, readonly: bool = False
+) -> Iterator[sqlite_utils.Database]:
+    """``with database(path) as db:`` — open (see :func:`open_db`), yield, always close."""
+    db = open_db(path, create=create, readonly=readonly)
     try:
         yield db
     finally:

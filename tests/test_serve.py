@@ -9,6 +9,7 @@ screenshots.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import os
@@ -33,11 +34,12 @@ from comparison_sample import remifentanil_record, remifentanil_studies
 from extractor.errors import ConfigError, StoreError
 from extractor.serve import (
     CANNED_QUERIES,
+    SETTINGS,
     check_host,
+    datasette_app,
     datasette_metadata,
     has_pending_wal,
     serve,
-    serve_command,
     write_metadata,
 )
 from extractor.store import database, open_db, store_record
@@ -296,16 +298,15 @@ def test_serve_canned_queries_return_rows_on_a_real_database(evidence_db: Path) 
 # --- command line and guards -------------------------------------------------------------------
 
 
-def test_serve_command_is_immutable_and_local(tmp_path: Path) -> None:
-    db = tmp_path / "evidence.db"
-    cmd = serve_command(db, metadata_path=tmp_path / "m.json", port=8123)
-    assert cmd[:4] == [sys.executable, "-m", "datasette", "serve"]
-    assert cmd[cmd.index("-i") + 1] == str(db)
-    assert cmd[cmd.index("--host") + 1] == "127.0.0.1"
-    assert cmd[cmd.index("--port") + 1] == "8123"
-    assert "--open" not in cmd
-    mutable = serve_command(db, metadata_path=tmp_path / "m.json", immutable=False)
-    assert "-i" not in mutable and str(db) in mutable
+def test_serve_app_is_immutable_and_configured(fresh_db: Path) -> None:
+    pytest.importorskip("datasette", reason="datasette is not installed")
+    ds = datasette_app(fresh_db)
+    assert ds.databases[fresh_db.stem].is_mutable is False
+    assert {name: ds.setting(name) for name in SETTINGS} == SETTINGS
+    assert ds.metadata("title") == "Evidence database"
+    assert ds.metadata("tables", database=fresh_db.stem)["documents"]["fts_table"]
+    mutable = datasette_app(fresh_db, immutable=False)  # a pending WAL: mode=ro instead
+    assert mutable.databases[fresh_db.stem].is_mutable is True
 
 
 @pytest.mark.parametrize("host", ["0.0.0.0", "192.168.1.20", "::", "example.org"])
@@ -361,27 +362,41 @@ def test_serve_pending_wal_detected(tmp_path: Path) -> None:
     assert not has_pending_wal(path)
 
 
-def test_serve_runs_datasette_with_metadata(
-    fresh_db: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_serve_runs_datasette_in_process(fresh_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("datasette", reason="datasette is not installed")
+    import datasette.handle_exception
+    import httpx
+    from datasette.plugins import pm
+
+    rich = datasette.handle_exception.rich
     seen: dict[str, Any] = {}
 
-    class FakePopen:
-        def __init__(self, cmd: list[str]) -> None:
-            seen["cmd"] = cmd
-            meta = Path(cmd[cmd.index("--metadata") + 1])
-            seen["metadata"] = json.loads(meta.read_text(encoding="utf-8"))
+    def fake_run(app: Any, *, host: str, port: int, open_path: str | None = None) -> None:
+        seen.update(host=host, port=port, open_path=open_path)
+        seen["plugin"] = pm.get_plugin("evidence_serve_plugin") is not None
+        seen["rich"] = datasette.handle_exception.rich
 
-        def wait(self, timeout: float | None = None) -> int:
-            return 0
+        async def client() -> None:
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+                seen["get"] = (await http.get(f"/{fresh_db.stem}.json")).status_code
+                seen["post"] = (await http.post(f"/{fresh_db.stem}/failures")).status_code
 
-        def poll(self) -> int:
-            return 0
+        asyncio.run(client())
 
-    monkeypatch.setattr("extractor.serve.subprocess.Popen", FakePopen)
-    serve(fresh_db, port=0)
-    assert seen["cmd"][seen["cmd"].index("-i") + 1] == str(fresh_db)
-    assert list(seen["metadata"]["databases"]) == [fresh_db.stem]
+    monkeypatch.setattr("extractor.serve._run_server", fake_run)
+    serve(fresh_db, port=0, open_browser=True)
+    assert seen == {
+        "host": "127.0.0.1",
+        "port": 0,
+        "open_path": f"/{fresh_db.stem}",
+        "plugin": True,
+        "rich": None,
+        "get": 200,
+        "post": 405,
+    }
+    assert pm.get_plugin("evidence_serve_plugin") is None
+    assert datasette.handle_exception.rich is rich
 
 
 # --- a real database and a real server ---------------------------------------------------------

@@ -22,10 +22,11 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from ..errors import ExtractorError, ModelError
+from ..errors import ExtractorError, InputError, ModelError
 from ..nlp.common import doc_text
 from ..nlp.pipeline import get_pipeline, pipeline_label
 from ..records import AdverseEvent, Document, Evidence
+from ..settings import MAX_ABSTRACT_CHARS
 from .arms import build_arms
 from .comparisons import build_comparisons
 from .outcomes import UNNAMED_OUTCOME as UNNAMED_OUTCOME
@@ -38,7 +39,17 @@ from .summary import format_dose, summarize
 
 
 def make_doc(nlp: Language, document: Document) -> Doc:
-    """Tokenise ``document.abstract`` and attach the inputs the components read."""
+    """Tokenise ``document.abstract`` and attach the inputs the components read.
+
+    Raises:
+        InputError: the abstract is longer than ``MAX_ABSTRACT_CHARS``.
+    """
+    if len(document.abstract) > MAX_ABSTRACT_CHARS:
+        raise InputError(
+            f"abstract too long: {len(document.abstract):,} characters (at most "
+            f"{MAX_ABSTRACT_CHARS:,}); is it a full text or several records run together?",
+            source=document.source or None,
+        )
     doc = nlp.make_doc(document.abstract)
     doc.user_data["evidence.text"] = document.abstract  # = doc.text; see nlp.common.doc_text
     doc._.doc_sections = [[s.label, s.start, s.end] for s in document.sections] or None

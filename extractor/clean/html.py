@@ -13,11 +13,12 @@ import re
 import warnings
 from typing import Any
 
-from bs4 import BeautifulSoup, NavigableString, Tag, XMLParsedAsHTMLWarning
+from bs4 import BeautifulSoup, CData, NavigableString, Tag, XMLParsedAsHTMLWarning
+from lxml import etree
 
-from ..errors import BlockedPageError, ListingPageError, NoAbstractError
+from ..errors import BlockedPageError, InputError, ListingPageError, NoAbstractError
 from ..records import Document
-from .meta import extract_metadata, fill_metadata, script_doi
+from .meta import extract_metadata, fill_metadata, iter_postorder, script_doi, short_texts
 from .sections import is_heading, normalise_space, split_leading_heading, split_sections
 from .sites import SiteProfile, candidate_profiles
 
@@ -60,6 +61,12 @@ _STOP_PARAGRAPH = re.compile(
 _TOP_LINK = re.compile(r"^(?:back to )?top(?: of page)?$|^return to top$", re.I)
 MIN_ABSTRACT_CHARS = 120
 MIN_META_DESCRIPTION_CHARS = 400
+#: Deepest element nesting accepted. Article pages stay under 50 (the saved pages: 41 at most);
+#: BeautifulSoup compares tags recursively when it serialises a page (two stack frames a
+#: level), so much deeper trees end in RecursionError, and every pass over them gets slower.
+MAX_DEPTH = 256
+#: Longest heading text ``_after_heading`` looks at (an *Abstract* heading is one word).
+_HEADING_MAX_CHARS = 200
 
 
 def _soup(html: str) -> BeautifulSoup:
@@ -67,6 +74,75 @@ def _soup(html: str) -> BeautifulSoup:
         # XHTML pages start with an XML declaration; the HTML parser is still the right one.
         warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
         return BeautifulSoup(html, "lxml")
+
+
+class _TooDeep(Exception):
+    pass
+
+
+class _DepthCounter:
+    """lxml parser target that counts open elements and stops past ``MAX_DEPTH``.
+
+    lxml is the parser BeautifulSoup uses here, so these events build the same tree.
+    """
+
+    def __init__(self) -> None:
+        self.depth = 0
+
+    def start(self, tag: str, attrib: object) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise _TooDeep
+
+    def end(self, tag: str) -> None:
+        self.depth -= 1
+
+    def close(self) -> None:
+        return None
+
+
+def _too_deep(source: str) -> InputError:
+    return InputError(
+        f"page nested more than {MAX_DEPTH} elements deep (limit {MAX_DEPTH}); "
+        "not a page we can clean",
+        source=source,
+    )
+
+
+def _deeper_than(root: Tag, limit: int) -> bool:
+    """True when some element of the parsed tree lies more than ``limit`` levels down."""
+    stack = [(root, 0)]
+    while stack:
+        el, depth = stack.pop()
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in el.contents if isinstance(child, Tag))
+    return False
+
+
+def parse_page(html: str, *, source: str = "") -> BeautifulSoup:
+    """Parse a page, refusing one nested more than :data:`MAX_DEPTH` elements deep.
+
+    The depth is counted by a fast lxml pass before BeautifulSoup builds its (slow, large)
+    tree, so a hostile page of 100,000 nested ``<div>`` is refused in milliseconds.
+
+    Raises:
+        InputError: the page is nested too deep.
+    """
+    checked = False
+    try:
+        parser = etree.HTMLParser(target=_DepthCounter(), recover=True)
+        parser.feed(html)
+        parser.close()
+        checked = True
+    except _TooDeep:
+        raise _too_deep(source) from None
+    except Exception:  # lxml could not scan it (odd input): count on the parsed tree instead
+        pass
+    soup = _soup(html)
+    if not checked and _deeper_than(soup, MAX_DEPTH):
+        raise _too_deep(source)
+    return soup
 
 
 def detect_blocked(soup: BeautifulSoup, *, source: str = "") -> None:
@@ -80,14 +156,15 @@ def detect_blocked(soup: BeautifulSoup, *, source: str = "") -> None:
         " ".join(s for s in body.find_all(string=True) if s.parent and s.parent.name not in
                  ("script", "style", "noscript"))
     )  # fmt: skip
-    raw = str(soup)[:200_000]
-    challenge_markup = re.search(
-        r"cf-challenge|challenge-platform|cf_chl_|g-recaptcha|hcaptcha", raw
-    )
-    if len(text) < 2500 and (BLOCKED_PATTERNS.search(f"{title} {text}") or challenge_markup):
+    if len(text) < 2500:
         match = BLOCKED_PATTERNS.search(f"{title} {text}")
-        reason = match.group(0) if match else "bot-check markup"
-        raise BlockedPageError(f"blocked page ({reason!s}), not an article", source=source)
+        # the markup is serialised only for short pages: costly on big ones, and BeautifulSoup
+        # compares tags recursively while serialising (a RecursionError on deep trees)
+        if match or re.search(
+            r"cf-challenge|challenge-platform|cf_chl_|g-recaptcha|hcaptcha", str(soup)[:200_000]
+        ):
+            reason = match.group(0) if match else "bot-check markup"
+            raise BlockedPageError(f"blocked page ({reason!s}), not an article", source=source)
     if (
         len(text) < 1500
         and re.search(r"\b(?:cookies?|consent)\b", text, re.I)
@@ -105,7 +182,8 @@ def _class_id(el: Tag) -> str:
 def _inline_text(el: Tag | NavigableString) -> str:
     if isinstance(el, NavigableString):
         return str(el)
-    return "".join(_inline_text(c) for c in el.children if isinstance(c, Tag | NavigableString))
+    # every string below, in document order (iterative: deep inline nesting must not recurse)
+    return "".join(str(s) for s in el.descendants if isinstance(s, NavigableString))
 
 
 def _heading_of(el: Tag, heading_sel: set[int]) -> str | None:
@@ -301,11 +379,13 @@ def _from_containers(soup: BeautifulSoup) -> list[tuple[str | None, str]]:
         for el in soup.find_all(["div", "section", "p", "dd", "blockquote", "article", "span"])
         if "abstract" in _class_id(el).lower() and not _excluded(el)
     ]
-    lengths = {id(el): len(el.get_text(" ", strip=True)) for el in candidates}
+    if not candidates:
+        return []
+    lengths, inner_best = _candidate_lengths(soup, {id(el) for el in candidates})
     chosen = []
     for el in candidates:
-        inner = [c for c in candidates if c is not el and el in c.parents]
-        if any(lengths[id(c)] >= 0.6 * lengths[id(el)] for c in inner):
+        # a candidate inside this one holding most of its text is the better pick
+        if inner_best.get(id(el), -1) >= 0.6 * lengths[id(el)]:
             continue
         chosen.append(el)
     for el in chosen:
@@ -316,6 +396,36 @@ def _from_containers(soup: BeautifulSoup) -> list[tuple[str | None, str]]:
         if _usable(pairs):
             return pairs
     return []
+
+
+def _candidate_lengths(
+    soup: BeautifulSoup, wanted: set[int]
+) -> tuple[dict[int, int], dict[int, int]]:
+    """``len(el.get_text(" ", strip=True))`` of every tag, and for each tag the longest such
+    length among the ``wanted`` tags strictly inside it; one bottom-up pass (linear time)."""
+    lengths: dict[int, int] = {}
+    inner_best: dict[int, int] = {}  # longest wanted descendant
+    best_here: dict[int, int] = {}  # longest wanted tag in the subtree, the tag itself included
+    strings: dict[int, int] = {}  # non-empty stripped strings in the subtree
+    for el in iter_postorder(soup):
+        total = count = 0
+        best = -1
+        for child in el.contents:
+            if isinstance(child, Tag):
+                key = id(child)
+                if strings[key]:
+                    total += lengths[key] + (1 if count else 0)
+                    count += strings[key]
+                best = max(best, best_here[key])
+            elif type(child) in (NavigableString, CData):
+                stripped = str(child).strip()
+                if stripped:
+                    total += len(stripped) + (1 if count else 0)
+                    count += 1
+        key = id(el)
+        lengths[key], strings[key], inner_best[key] = total, count, best
+        best_here[key] = max(best, total) if key in wanted else best
+    return lengths, inner_best
 
 
 def _from_anchor(soup: BeautifulSoup) -> list[tuple[str | None, str]]:
@@ -337,14 +447,26 @@ def _from_anchor(soup: BeautifulSoup) -> list[tuple[str | None, str]]:
 def _after_heading(
     soup: BeautifulSoup, pattern: re.Pattern[str], profile: SiteProfile | None = None
 ) -> list[tuple[str | None, str]]:
-    """Paragraphs following a heading whose whole text matches ``pattern``."""
+    """Paragraphs following a heading whose whole text matches ``pattern``.
+
+    Texts come from one linear pass (:func:`short_texts`), not ``get_text()`` per element,
+    which re-read every subtree once per ancestor (quadratic in the nesting depth).
+    """
+    texts = short_texts(soup, _HEADING_MAX_CHARS)
+    tried: set[int] = set()
     for el in soup.find_all(["h1", "h2", "h3", "h4", "div", "span", "strong", "b", "p"]):
-        if not pattern.match(normalise_space(el.get_text(" "))) or _excluded(el):
+        text = texts.get(id(el))
+        if text is None or not pattern.match(text) or _excluded(el):
             continue
         pairs: list[tuple[str | None, str]] = []
         node = el
         while node is not None and not node.find_next_sibling() and node.parent is not None:
             node = node.parent  # the heading may be wrapped (``<div><h2>Abstract</h2></div>``)
+        if id(node) in tried:  # a wrapper and the heading in it lead to the same blocks
+            continue
+        if tried and not pattern.match(normalise_space(el.get_text(" "))):
+            continue  # an earlier try changed this element (took a label out of it)
+        tried.add(id(node))
         for sib in node.find_next_siblings() if node is not None else []:
             if not isinstance(sib, Tag):
                 continue
@@ -419,11 +541,24 @@ def clean_html(html: str, *, source: str = "", url: str | None = None) -> Docume
         A Document with ``kind="html"`` and ``site`` set to the profile name (or ``generic``).
 
     Raises:
+        InputError: the page is nested more than :data:`MAX_DEPTH` elements deep.
         BlockedPageError: captcha, bot check, cookie wall or access-denied page.
         ListingPageError: search results, table of contents or a home page.
         NoAbstractError: no abstract could be found.
     """
-    soup = _soup(html)
+    soup = parse_page(html, source=source)
+    try:
+        return _clean_soup(soup, source=source, url=url)
+    except RecursionError:
+        # BeautifulSoup recurses (four levels of Python's limit per element level) when it
+        # compares or serialises alike nested tags; a page deep enough for that is refused.
+        raise InputError(
+            "page nested too deep to clean (Python's recursion limit)", source=source
+        ) from None
+
+
+def _clean_soup(soup: BeautifulSoup, *, source: str, url: str | None) -> Document:
+    """:func:`clean_html` on a parsed page."""
     detect_blocked(soup, source=source)
     profiles = candidate_profiles(soup, url)
     base = extract_metadata(soup, url)
@@ -481,4 +616,11 @@ def clean_html(html: str, *, source: str = "", url: str | None = None) -> Docume
     )
 
 
-__all__ = ["clean_html", "detect_blocked", "no_abstract_message", "render_blocks"]
+__all__ = [
+    "MAX_DEPTH",
+    "clean_html",
+    "detect_blocked",
+    "no_abstract_message",
+    "parse_page",
+    "render_blocks",
+]

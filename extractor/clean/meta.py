@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from typing import Any
 
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, CData, NavigableString, Tag
 
 from .sections import normalise_space
 from .sites import SiteProfile, page_urls
@@ -29,6 +30,61 @@ def normalise_doi(value: str | None) -> str | None:
     if not match:
         return None
     return match.group(1).rstrip(".,;)")
+
+
+# The string types ``get_text()`` joins for ordinary elements (not comments, scripts, styles).
+_TEXT_TYPES = (NavigableString, CData)
+
+
+def iter_postorder(root: Tag) -> Iterator[Tag]:
+    """Every tag under ``root`` (``root`` last), each after all of its descendants.
+
+    Iterative, so any nesting depth is safe; one visit per tag.
+    """
+    stack: list[tuple[Tag, bool]] = [(root, False)]
+    while stack:
+        el, children_done = stack.pop()
+        if children_done:
+            yield el
+            continue
+        stack.append((el, True))
+        stack.extend((child, False) for child in reversed(el.contents) if isinstance(child, Tag))
+
+
+def short_texts(root: Tag, limit: int) -> dict[int, str]:
+    """``normalise_space(el.get_text(" "))`` of every tag whose text has at most ``limit``
+    characters, keyed by ``id(el)``; longer ones are left out.
+
+    Calling ``get_text()`` on every element re-reads each subtree once per ancestor, which is
+    quadratic in the nesting depth; this builds every short text from its children's in one
+    bottom-up pass, so the work is linear in the page size (times ``limit`` at most). Each
+    text node is normalised on its own, so a terminal escape sequence split across elements
+    is not removed whole (no page text has one; the result is the same otherwise).
+    """
+    texts: dict[int, str] = {}
+    for el in iter_postorder(root):
+        parts: list[str] = []
+        size = 0
+        for child in el.contents:
+            if isinstance(child, Tag):
+                part = texts.get(id(child))
+                if part is None:
+                    break  # a child's text is already too long
+            elif type(child) in _TEXT_TYPES:
+                part = normalise_space(str(child))
+            else:
+                continue
+            if not part:
+                continue
+            size += len(part) + 1
+            if size > limit + 1:
+                break
+            parts.append(part)
+        else:
+            text = normalise_space(" ".join(parts))
+            if len(text) <= limit:
+                texts[id(el)] = text
+    return texts
 
 
 def _metas(soup: BeautifulSoup) -> dict[str, list[str]]:
@@ -273,9 +329,10 @@ _LABELS = {
 def _labelled_fields(soup: BeautifulSoup) -> dict[str, str]:
     """Values of a label/value table (``<td>DOI</td><td>10.1/x</td>``, ``<dt>``/``<dd>``)."""
     out: dict[str, str] = {}
+    texts = short_texts(soup, 80)
     for label in soup.find_all(["td", "th", "dt"]):
-        text = normalise_space(label.get_text(" ")).rstrip(":").strip()
-        if len(text) > 40:
+        text = texts.get(id(label))
+        if text is None or len(text := text.rstrip(":").strip()) > 40:
             continue
         value = label.find_next_sibling(["td", "dd"])
         if value is None:
@@ -301,9 +358,10 @@ def _citation_line(soup: BeautifulSoup, title: str | None) -> dict[str, Any]:
     if not title:
         return {}
     wanted = normalise_space(title).casefold().rstrip(".")
+    texts = short_texts(soup, 1500)  # not get_text() per element: quadratic in the depth
     for el in soup.find_all(["p", "div", "li"]):
-        text = normalise_space(el.get_text(" "))
-        if len(text) > 1500 or not text[:30].casefold().startswith(("citation", "cite", "how to")):
+        text = texts.get(id(el), "")
+        if not text[:30].casefold().startswith(("citation", "cite", "how to")):
             continue
         match = _CITATION_LINE.match(text)
         if not match or wanted not in match.group("rest").casefold():
@@ -370,9 +428,11 @@ __all__ = [
     "doi_from_urls",
     "extract_metadata",
     "fill_metadata",
+    "iter_postorder",
     "json_ld",
     "normalise_doi",
     "script_doi",
     "select_texts",
+    "short_texts",
     "split_names",
 ]

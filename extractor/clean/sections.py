@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
-from ..records import Section
+from ..records import Document, Section
 
 _SYNONYMS: dict[str, str] = {
     "BACKGROUND": "BACKGROUND",
@@ -102,7 +103,34 @@ KNOWN_HEADINGS: frozenset[str] = frozenset(_SYNONYMS) | frozenset(
     }
 )
 
-_WS = re.compile(r"\s+")
+# Terminal escape sequences, removed whole so that their parameters do not stay behind as text:
+# string sequences (OSC, DCS, SOS, PM, APC; 7-bit and C1 forms) ended by BEL or ST within one
+# line, CSI sequences (``ESC [`` or U+009B, parameters, final byte) and other two-or-more-byte
+# ``ESC`` sequences (``ESC ( B``, ``ESC c``).
+_ESCAPES = re.compile(
+    r"(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c\n]{0,2048}(?:\x07|\x1b\\|\x9c)"
+    r"|(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]"
+    r"|\x1b[ -/]*[0-~]"
+)
+# Control characters left after that: C0 but tab, newlines, vertical tab and form feed (they are
+# whitespace), DEL and C1 (U+0085, NEL, is a line break: turned into a space).
+_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]")
+_ANY_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+
+
+def strip_controls(text: str) -> str:
+    """Remove terminal escape sequences and control characters; keep whitespace as it is.
+
+    ``"Aspirin \\x1b[1mversus\\x1b[0m placebo\\x07"`` → ``"Aspirin versus placebo"``: a title
+    never carries a colour code, a window-title sequence or a bell, and stored text is printed
+    to terminals later. NEL (U+0085) becomes a space.
+    """
+    if not _ANY_CONTROL.search(text):
+        return text
+    text = _ESCAPES.sub("", text)
+    return _CONTROLS.sub("", text).replace("\x85", " ")
+
+
 # An all-caps heading (2+ letters, words joined by spaces, "and", "&", "/", ",") then a colon.
 _CAPS_HEAD = r"[A-Z][A-Z'’&/,\- ]{1,58}[A-Z]"
 _INLINE = re.compile(rf"(?:(?<=^)|(?<=[.!?)\]]\s)|(?<=[.!?)\]]))\s*({_CAPS_HEAD}):\s+")
@@ -110,8 +138,43 @@ _LEADING = re.compile(r"^\s*([A-Za-z][A-Za-z'’&/,\- ]{1,58}[A-Za-z])\s*[:.]\s+
 
 
 def normalise_space(text: str) -> str:
-    """Collapse all whitespace runs to one space and strip the ends."""
-    return _WS.sub(" ", text.replace("\u00a0", " ")).strip()
+    """Collapse all whitespace runs to one space and strip the ends; escape sequences and
+    control characters are removed (:func:`strip_controls`)."""
+    # str.split() splits on what ``\s`` matches (no-break spaces included), and is several
+    # times faster than a regular expression on a multi-megabyte abstract.
+    return " ".join(strip_controls(text).split())
+
+
+def tidy_metadata(doc: Document) -> Document:
+    """``doc`` with escape sequences and control characters removed from its metadata.
+
+    Every field but the abstract, its sections and ``source`` is whitespace-normalised
+    (:func:`normalise_space`); empty optional fields become ``None`` and empty list items are
+    dropped. Readers build the abstract from normalised text already (offsets index into it).
+    """
+
+    def opt(value: str | None) -> str | None:
+        return (normalise_space(value) or None) if value else value
+
+    def items(values: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(v for v in (normalise_space(x) for x in values) if v)
+
+    return replace(
+        doc,
+        title=normalise_space(doc.title),
+        pmid=opt(doc.pmid),
+        doi=opt(doc.doi),
+        journal=opt(doc.journal),
+        authors=items(doc.authors),
+        publication_types=items(doc.publication_types),
+        pmcid=opt(doc.pmcid),
+        date=opt(doc.date),
+        mesh_terms=tuple(
+            replace(m, term=normalise_space(m.term), qualifiers=items(m.qualifiers))
+            for m in doc.mesh_terms
+        ),
+        keywords=items(doc.keywords),
+    )
 
 
 def normalise_label(raw: str) -> str:
@@ -251,4 +314,6 @@ __all__ = [
     "split_inline_headings",
     "split_leading_heading",
     "split_sections",
+    "strip_controls",
+    "tidy_metadata",
 ]

@@ -14,7 +14,7 @@ from importlib import resources
 from typing import Any
 from urllib.parse import urlsplit
 
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, Tag
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,8 +99,46 @@ def match_profile(soup: BeautifulSoup, url: str | None = None) -> SiteProfile | 
     return found[0] if found else None
 
 
+# Selectors whose needed names are not simply read off (lists, negations, escapes): always run.
+_COMPLEX = re.compile(r"[\\,|]|:(?:not|is|where|has|matches|any)\b", re.I)
+_ATTRS_PSEUDOS = re.compile(r"\[[^\]]*\]|::?[\w-]+(?:\([^)]*\))?")
+_TOKEN = re.compile(r"([#.]?)([A-Za-z_][\w-]*)")
+
+
+@lru_cache(maxsize=512)
+def needed_names(selector: str) -> frozenset[str] | None:
+    """The tag names, ``#ids`` and ``.classes`` (lower case) that elements of a page must
+    carry for ``selector`` to match there, or ``None`` when that cannot be told simply."""
+    if _COMPLEX.search(selector):
+        return None
+    bare = _ATTRS_PSEUDOS.sub(" ", selector)
+    if re.search(r"[\[\]()'\"]", bare):
+        return None
+    return frozenset(f"{mark}{name}".lower() for mark, name in _TOKEN.findall(bare))
+
+
+def page_names(soup: BeautifulSoup) -> frozenset[str]:
+    """Every tag name, ``#id`` and ``.class`` (lower case) used in the page; one pass."""
+    names: set[str] = set()
+    for el in soup.descendants:
+        if not isinstance(el, Tag):
+            continue
+        names.add(el.name.lower())
+        ident = el.get("id")
+        if isinstance(ident, str):
+            names.add(f"#{ident.lower()}")
+        classes: Any = el.get("class") or []
+        for cls in [classes] if isinstance(classes, str) else classes:
+            names.add(f".{str(cls).lower()}")
+    return frozenset(names)
+
+
 def candidate_profiles(soup: BeautifulSoup, url: str | None = None) -> list[SiteProfile]:
-    """Every profile that may fit the page, best first: URL matches, then fingerprint matches."""
+    """Every profile that may fit the page, best first: URL matches, then fingerprint matches.
+
+    A fingerprint naming an id, class or tag the page does not use is skipped without a
+    search: each ``select_one`` walks the whole page, and there are dozens of fingerprints.
+    """
     profiles = load_profiles()
     out: list[SiteProfile] = []
     for candidate in page_urls(soup, url):
@@ -111,8 +149,12 @@ def candidate_profiles(soup: BeautifulSoup, url: str | None = None) -> list[Site
                 target = host_path if "/" in pattern.replace("\\/", "/") else host
                 if re.search(pattern, target) and profile not in out:
                     out.append(profile)
+    present = page_names(soup)
     for profile in profiles:
         for selector in profile.fingerprints:
+            needed = needed_names(selector)
+            if needed is not None and not needed <= present:
+                continue
             try:
                 if profile not in out and soup.select_one(selector) is not None:
                     out.append(profile)

@@ -9,9 +9,11 @@ the first contiguous block of prose paragraphs (structured headings allowed).
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 
 from ..errors import BlockedPageError, NoAbstractError
 from ..records import Document
+from ..settings import MAX_ABSTRACT_CHARS
 from .html import BLOCKED_PATTERNS
 from .sections import (
     KNOWN_HEADINGS,
@@ -21,6 +23,8 @@ from .sections import (
     split_inline_headings,
     split_leading_heading,
     split_sections,
+    strip_controls,
+    tidy_metadata,
 )
 
 #: NLM publication types (and common variants) that sites print above the title.
@@ -242,25 +246,35 @@ def strip_trailing_notes(paragraph: str) -> str:
     cut = len(sentences)
     # A paragraph that opens with a heading is a section: its first sentence always stays.
     first = 1 if sentences and split_leading_heading(sentences[0])[0] else 0
+    in_section: list[bool] | None = None  # computed once, when a plain note needs it
     for i in range(len(sentences) - 1, first - 1, -1):
         if kinds[i] == "text":
             break
         # A plain registration/funding sentence is the text of a registration section.
-        plain_note = kinds[i] == "plain" and not _in_reg_or_funding_section(sentences[: i + 1])
+        if kinds[i] == "plain" and in_section is None:
+            in_section = _in_reg_or_funding_sections(sentences)
+        plain_note = kinds[i] == "plain" and in_section is not None and not in_section[i]
         if kinds[i] == "note" or plain_note:
             cut = i
     return " ".join(sentences[:cut])
 
 
-def _in_reg_or_funding_section(sentences: list[str]) -> bool:
-    for sentence in reversed(sentences):
+def _in_reg_or_funding_sections(sentences: list[str]) -> list[bool]:
+    """For each sentence: is it inside a registration or funding section? The section is the
+    one the nearest heading at or before it opens (a leading heading, else the last inline
+    all-caps heading of that sentence). One pass: a paragraph of thousands of registration
+    sentences must not be rescanned for each of them."""
+    flags: list[bool] = []
+    current = False
+    for sentence in sentences:
         head = split_leading_heading(sentence)[0]
+        if not head:
+            inline = [m.group(1) for m in _INLINE_CAPS.finditer(sentence) if is_heading(m.group(1))]
+            head = inline[-1] if inline else None
         if head:
-            return bool(_REG_OR_FUNDING_SECTION.search(normalise_label(head)))
-        inline = [m.group(1) for m in _INLINE_CAPS.finditer(sentence) if is_heading(m.group(1))]
-        if inline:
-            return bool(_REG_OR_FUNDING_SECTION.search(normalise_label(inline[-1])))
-    return False
+            current = bool(_REG_OR_FUNDING_SECTION.search(normalise_label(head)))
+        flags.append(current)
+    return flags
 
 
 def _heading_only(para: str) -> bool:
@@ -430,16 +444,53 @@ def _split_mixed_case(pairs: list[tuple[str | None, str]]) -> list[tuple[str | N
     return out
 
 
-def _is_summary_bar(lines: list[str], i: int) -> bool:
-    """A "Summary" line that titles the abstract (Lancet style), not a SUMMARY section: it
-    comes before any prose and either heads a structured abstract's first heading or no
-    heading follows at all."""
-    if not _SUMMARY_LINE.fullmatch(lines[i]) or any(_is_prose(x) for x in lines[:i]):
-        return False
-    rest = [x for x in lines[i + 1 :] if x]
-    if not rest or _heading_only(rest[0]) or split_leading_heading(rest[0])[0]:
-        return True
-    return not any(_heading_only(x) or split_leading_heading(x)[0] for x in rest[1:])
+def _summary_bars(lines: list[str]) -> set[int]:
+    """Indices of the "Summary" lines that title the abstract (Lancet style), not a SUMMARY
+    section: such a line comes before any prose and either heads a structured abstract's first
+    heading or no heading follows at all. One pass over the lines, however many there are."""
+    candidates = [i for i, line in enumerate(lines) if _SUMMARY_LINE.fullmatch(line)]
+    if not candidates:
+        return set()
+    first_prose = next((i for i, line in enumerate(lines) if _is_prose(line)), len(lines))
+    filled = [i for i, line in enumerate(lines) if line]
+    heads = [_heading_only(lines[i]) or bool(split_leading_heading(lines[i])[0]) for i in filled]
+    head_after = [False] * (len(filled) + 1)  # head_after[k]: a heading among filled[k:]
+    for k in range(len(filled) - 1, -1, -1):
+        head_after[k] = head_after[k + 1] or heads[k]
+    bars = set()
+    for i in candidates:
+        if first_prose < i:
+            continue
+        k = bisect_right(filled, i)  # the first non-empty line after i
+        if k == len(filled) or heads[k] or not head_after[k + 1]:
+            bars.add(i)
+    return bars
+
+
+#: How much of a page text is read: ten of the longest abstracts, in at most this many lines.
+def _nothing_found(text: str, whole: str, source: str) -> NoAbstractError:
+    """No abstract in what was read; when reading stopped early, say the text is too long."""
+    if len(text) < len(whole.rstrip()):
+        return NoAbstractError(
+            f"text too long: no abstract-like prose in the {len(text):,} characters read of "
+            f"{len(whole):,} (a full text, or several records run together?)",
+            source=source,
+        )
+    return NoAbstractError("no abstract-like prose in the text", source=source)
+
+
+MAX_PAGE_CHARS = 10 * MAX_ABSTRACT_CHARS
+MAX_PAGE_LINES = 20_000
+
+
+def _window(text: str) -> str:
+    """The start of ``text`` the cleaner reads: at most :data:`MAX_PAGE_CHARS` characters
+    (cut at a line end if there is one) and :data:`MAX_PAGE_LINES` lines."""
+    if len(text) > MAX_PAGE_CHARS:
+        end = text.rfind("\n", 0, MAX_PAGE_CHARS)
+        text = text[: end if end > 0 else MAX_PAGE_CHARS]
+    lines = text.splitlines()
+    return "\n".join(lines[:MAX_PAGE_LINES]) if len(lines) > MAX_PAGE_LINES else text
 
 
 def clean_text(text: str, *, source: str = "") -> Document:
@@ -453,10 +504,25 @@ def clean_text(text: str, *, source: str = "") -> Document:
         text: the page text.
         source: the path or URL as given (kept on the Document and in errors).
 
+    Only the first :data:`MAX_PAGE_CHARS` characters and :data:`MAX_PAGE_LINES` lines are read
+    (the abstract is near the top of a page; the rules run per line and would take minutes on
+    a 20 MB text). Escape sequences and control characters are removed first.
+
     Raises:
         BlockedPageError: the text is a bot check or access-denied notice.
-        NoAbstractError: no abstract-like prose was found.
+        NoAbstractError: no abstract-like prose was found, a line is longer than any abstract
+            can be, the abstract found is longer than ``MAX_ABSTRACT_CHARS`` or runs past the
+            part of the text that is read.
     """
+    whole = strip_controls(text)
+    text = _window(whole)
+    cut = len(text) < len(whole.rstrip())
+    if max(map(len, text.splitlines()), default=0) > MAX_ABSTRACT_CHARS:
+        raise NoAbstractError(
+            f"a line of more than {MAX_ABSTRACT_CHARS:,} characters: longer than any abstract; "
+            "is it a full text or several records run together?",
+            source=source,
+        )
     flat = normalise_space(text)
     if len(flat) < 2500 and BLOCKED_PATTERNS.search(flat):
         raise BlockedPageError("blocked page text (bot check or access denied)", source=source)
@@ -468,6 +534,9 @@ def clean_text(text: str, *, source: str = "") -> Document:
     seen_text = False
     after_heading = False
     lines = [normalise_space(raw) for raw in text.translate(_INVISIBLE).splitlines()]
+    summary_bars = _summary_bars(lines)
+    stopped = False
+    prose_upto = 0  # kept[:prose_upto] has been searched for prose, in vain
     for i, line in enumerate(lines):
         if line.casefold() in PUBLICATION_TYPES and not seen_text:
             pub_types.append(line)
@@ -479,12 +548,14 @@ def clean_text(text: str, *, source: str = "") -> Document:
             or _PMID.fullmatch(line)
             or _DOI.fullmatch(line)
             or _ABSTRACT_LINE.fullmatch(line)
-            or _is_summary_bar(lines, i)
+            or i in summary_bars
         ):
             line = ""  # a removed line still separates paragraphs
         if _STOP_LINE.match(line):
-            if seen_text and any(_is_prose(k) for k in kept if k):
+            if seen_text and any(_is_prose(k) for k in kept[prose_upto:] if k):
+                stopped = True
                 break
+            prose_upto = len(kept)
             line = ""
         if line:
             after_heading = _heading_only(line)
@@ -495,29 +566,45 @@ def clean_text(text: str, *, source: str = "") -> Document:
         (i for i, p in enumerate(paras) if _is_prose(p) and not _is_title_para(paras, i)), None
     )
     if start is None:
-        raise NoAbstractError("no abstract-like prose in the text", source=source)
+        raise _nothing_found(text, whole, source)
     end = _abstract_block(paras, start)
+    if cut and not stopped and end == len(paras) - 1:
+        raise NoAbstractError(
+            f"the abstract-like text runs past the first {len(text):,} characters read (a "
+            "full text, or several records run together?)",
+            source=source,
+        )
     title, start = _title_and_start(paras, start)
     body = paras[start : end + 1]
     pairs = _split_mixed_case(split_inline_headings("\n\n".join(body)))
     abstract, sections = split_sections(pairs)
     if len(abstract) < 80:
-        raise NoAbstractError("no abstract-like prose in the text", source=source)
-    return Document(
-        title=title,
-        abstract=abstract,
-        sections=sections,
-        pmid=pmid,
-        doi=doi,
-        publication_types=tuple(pub_types),
-        source=source,
-        kind="text",
-        site=None,
+        raise _nothing_found(text, whole, source)
+    if len(abstract) > MAX_ABSTRACT_CHARS:
+        raise NoAbstractError(
+            f"abstract-like text of {len(abstract):,} characters: longer than any abstract (at "
+            f"most {MAX_ABSTRACT_CHARS:,}); is it a full text or several records run together?",
+            source=source,
+        )
+    return tidy_metadata(
+        Document(
+            title=title,
+            abstract=abstract,
+            sections=sections,
+            pmid=pmid,
+            doi=doi,
+            publication_types=tuple(pub_types),
+            source=source,
+            kind="text",
+            site=None,
+        )
     )
 
 
 __all__ = [
     "BOILERPLATE",
+    "MAX_PAGE_CHARS",
+    "MAX_PAGE_LINES",
     "PUBLICATION_TYPES",
     "UI_MAX_WORDS",
     "clean_text",

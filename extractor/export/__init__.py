@@ -12,7 +12,9 @@
 
 Every writer reads the records once, so ``store.iter_records(db)`` can be passed directly
 (except the table and the plot, which sort and count and therefore hold them in memory).
-Files are written atomically; errors are :class:`~extractor.errors.ExtractorError`
+Files are written atomically; ``-`` is standard output, a device or FIFO is written
+directly and a symbolic link is followed (its target replaced, the link kept), see
+:mod:`extractor.export.files`. Errors are :class:`~extractor.errors.ExtractorError`
 subclasses (``ConfigError`` for an unknown format, ``ExportError`` for an unwritable path).
 """
 

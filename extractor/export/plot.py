@@ -21,7 +21,7 @@ from typing import Any
 from ..errors import ConfigError, InputError
 from ..records import CONTROL_ROLES, Evidence
 from .describe import arm_name, study_labels
-from .files import atomic_binary, check_writable
+from .files import atomic_binary, check_writable, is_stdout
 
 PLOT_FORMATS: tuple[str, ...] = ("png", "svg")
 OTHER = "other interventions"
@@ -80,12 +80,12 @@ def plot_bars(records: Sequence[Evidence], *, top: int = 8) -> list[Bar]:
 
 
 def plot_format(path: Path, fmt: str | None) -> str:
-    """``png`` or ``svg`` from ``fmt`` or else the file suffix.
+    """``png`` or ``svg`` from ``fmt`` or else the file suffix (``png`` for ``-``, stdout).
 
     Raises:
         ConfigError: neither names a supported image format.
     """
-    name = (fmt or path.suffix.lstrip(".")).lower()
+    name = (fmt or ("png" if is_stdout(path) else path.suffix.lstrip("."))).lower()
     if name not in PLOT_FORMATS:
         shown = fmt if fmt else (path.suffix or "(no suffix)")
         raise ConfigError(
@@ -107,7 +107,8 @@ def plot_participants(
 
     Args:
         records: the studies; those without a known number of participants are left out.
-        path: the image to write (replaced only once the new image is complete).
+        path: the image to write (replaced only once the new image is complete; ``-`` for
+            standard output, a device or FIFO is written directly).
         fmt: ``png`` or ``svg``; by default taken from ``path``'s suffix.
         top: how many of the most frequent interventions get their own colour.
         title: the figure title (default: "Participants per study, by intervention").
@@ -120,8 +121,8 @@ def plot_participants(
         InputError: no study reports a number of participants.
         ExportError: the file cannot be written.
     """
+    check_writable(path)  # first (a folder has no suffix), and before the slow drawing
     kind = plot_format(path, fmt)
-    check_writable(path)  # before the drawing, which takes a while
     bars = plot_bars(list(records), top=top)
     if not bars:
         raise InputError("no study reports a number of participants; nothing to plot")

@@ -16,10 +16,10 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any, Literal, TextIO
 
-from ..errors import ConfigError, StoreError
+from ..errors import ConfigError, ExportError
 from ..records import Evidence, Result
 from .describe import LIST_SEP, characteristics, describe_result, pico_summary, study_labels
-from .files import atomic_text
+from .files import atomic_text, is_stdout
 
 TableFormat = Literal["markdown", "html", "csv"]
 TABLE_FORMATS: tuple[str, ...] = ("markdown", "html", "csv")
@@ -261,12 +261,18 @@ def write_csv(
         The four paths, in ``CSV_PARTS`` order (studies first).
 
     Raises:
-        StoreError: the folder is missing or a file cannot be written.
+        ExportError: ``directory`` is ``-`` (standard output cannot take four files), the
+            folder cannot be created or a file cannot be written.
     """
+    if is_stdout(directory):
+        raise ExportError(
+            "csv export writes four files and cannot go to standard output; give a folder",
+            source=str(directory),
+        )
     try:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as exc:  # a file in the way, permissions
-        raise StoreError(
+        raise ExportError(
             f"cannot create folder: {exc.strerror or exc}", source=str(directory)
         ) from exc
     paths = [directory / f"{stem}_{part}.csv" for part in CSV_PARTS]

@@ -11,6 +11,7 @@ yields Documents, whatever the format:
 
 from __future__ import annotations
 
+import codecs
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import replace
@@ -81,12 +82,18 @@ def search_pubmed(query: str, *, settings: Settings | None = None) -> list[str]:
     return EutilsClient(settings=settings).esearch(query)
 
 
+_XML_ENCODING = re.compile(r"""^(\ufeff?\s*<\?xml[^>]*?)\s+encoding\s*=\s*["'][^"']*["']""")
+
+
 def _read_head(path: Path) -> str:
     try:
         with path.open("rb") as handle:
             head = handle.read(HEAD_BYTES)
     except OSError as exc:
         raise InputError(f"cannot read file: {exc.strerror or exc}", source=str(path)) from exc
+    for bom, codec in ((codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
+        if head.startswith(bom):  # a UTF-16 export: sniff its format in its own encoding
+            return head[len(bom) : len(head) - len(head) % 2].decode(codec, errors="replace")
     return head.decode("utf-8", errors="replace")
 
 
@@ -135,7 +142,9 @@ def documents_from_raw(raw: RawInput, *, settings: Settings | None = None) -> It
     elif fmt in STREAMED:
         import io
 
-        data: Any = io.BytesIO(raw.content.encode("utf-8"))
+        # The text is decoded already: re-encoded as UTF-8, it must not claim another encoding.
+        content = _XML_ENCODING.sub(r"\1", raw.content[:200], count=1) + raw.content[200:]
+        data: Any = io.BytesIO(content.encode("utf-8"))
         yield from _parser(fmt)(data, source_label=raw.source)
     else:
         yield from _parser(fmt)(raw.content, source_label=raw.source)

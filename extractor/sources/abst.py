@@ -24,11 +24,12 @@ import re
 from collections.abc import Iterator
 from pathlib import PurePath
 
+from ..clean.sections import strip_controls, tidy_metadata
 from ..errors import ParseError
 from ..records import Document, Section
 
 _HEADING = re.compile(r"^(TITLE|ABSTRACT|BODY)(?:\.([^\n]*?))?[.:]\s*$")
-_SNIFF = re.compile(r"\A\s*TITLE[.:][ \t]*\r?\n")
+_SNIFF = re.compile(r"\A\s*TITLE[.:][ \t]*(?:\r\n?|\n)")
 _PMC_NAME = re.compile(r"PMC(\d+)")
 
 
@@ -51,7 +52,8 @@ def read_abst_text(text: str) -> tuple[str, str]:
             paragraphs.append(f"{label}: {joined}" if label else joined)
         body.clear()
 
-    for line in text.splitlines():
+    # Control characters go first: str.splitlines() would break lines at some of them.
+    for line in strip_controls(text).splitlines():
         m = _HEADING.match(line.strip())
         if m:
             if part == "ABSTRACT":
@@ -111,7 +113,7 @@ def parse_abst(text: str, *, source_label: str) -> Iterator[Document]:
     """
     if not looks_like_abst(text):
         raise ParseError("not an .abst file (no 'TITLE:' heading)", source=source_label)
-    yield abst_document(text, source=source_label)
+    yield tidy_metadata(abst_document(text, source=source_label))
 
 
 __all__ = ["abst_document", "looks_like_abst", "parse_abst", "read_abst_text"]

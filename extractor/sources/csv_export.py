@@ -12,7 +12,7 @@ import io
 import re
 from collections.abc import Iterator
 
-from ..clean.sections import normalise_space
+from ..clean.sections import normalise_space, tidy_metadata
 from ..errors import ParseError
 from ..records import Document
 from .ris import build_abstract, clean_doi, normalise_newlines, parse_year, split_names
@@ -64,7 +64,9 @@ def parse_csv_export(text: str, *, source_label: str) -> Iterator[Document]:
     """Yield one Document per data row of a bibliographic CSV export.
 
     Raises:
-        ParseError: when no header row with a title column is found.
+        ParseError: when no header row with a title column is found, the file ends inside a
+            quoted field (cut short), or the CSV is malformed (records before the fault have
+            been yielded).
     """
     text = normalise_newlines(text)
     found = _find_header(text)
@@ -73,20 +75,51 @@ def parse_csv_export(text: str, *, source_label: str) -> Iterator[Document]:
             "no CSV header row with a Title column found in the first rows", source=source_label
         )
     delimiter, header_index = found
+    allow_long_fields()
+    if _ends_inside_quotes(text, delimiter):
+        raise ParseError("the file ends inside a quoted field (cut short?)", source=source_label)
     rows = csv.reader(io.StringIO(text), delimiter=delimiter)
     header: list[str] = []
     n = 0
-    for i, row in enumerate(rows):
-        if i < header_index:
-            continue
-        if i == header_index:
-            header = [h.strip().lower() for h in row]
-            continue
-        if not any(cell.strip() for cell in row):
-            continue
-        n += 1
-        cells = {h: _unformula(v) for h, v in zip(header, row, strict=False) if h}
-        yield _document(cells, header, f"{source_label}#{n}")
+    try:
+        for i, row in enumerate(rows):
+            if i < header_index:
+                continue
+            if i == header_index:
+                header = [h.strip().lower() for h in row]
+                continue
+            if not any(cell.strip() for cell in row):
+                continue
+            n += 1
+            cells = {h: _unformula(v) for h, v in zip(header, row, strict=False) if h}
+            yield tidy_metadata(_document(cells, header, f"{source_label}#{n}"))
+    except csv.Error as exc:
+        raise ParseError(
+            f"malformed CSV at line {rows.line_num}: {exc}", source=source_label
+        ) from exc
+
+
+#: Longest CSV field read (the csv module's default, 131,072 characters, is less than a long
+#: reference list; more than the 20 MB input cap is never needed).
+FIELD_LIMIT = 1 << 25
+
+
+def allow_long_fields() -> None:
+    """Raise the csv module's field size limit to :data:`FIELD_LIMIT` (never lower it)."""
+    if csv.field_size_limit() < FIELD_LIMIT:
+        csv.field_size_limit(FIELD_LIMIT)
+
+
+def _ends_inside_quotes(text: str, delimiter: str) -> bool:
+    """True when the text ends inside a quoted field: a file cut short. (The csv module reads
+    such a field to the end of the file unless strict; only its end-of-data error counts here,
+    and a stricter error earlier in the file leaves the answer False.)"""
+    try:
+        for _row in csv.reader(io.StringIO(text), delimiter=delimiter, strict=True):
+            pass
+    except csv.Error as exc:
+        return "unexpected end of data" in str(exc)
+    return False
 
 
 def _find_header(text: str) -> tuple[str, int] | None:
@@ -164,4 +197,10 @@ def _split(value: str) -> list[str]:
     return [v for v in (normalise_space(p) for p in value.split(sep)) if v]
 
 
-__all__ = ["COLUMNS", "looks_like_csv_export", "parse_csv_export"]
+__all__ = [
+    "COLUMNS",
+    "FIELD_LIMIT",
+    "allow_long_fields",
+    "looks_like_csv_export",
+    "parse_csv_export",
+]

@@ -14,7 +14,7 @@ from xml.etree.ElementTree import ParseError as XMLParseError
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
-from ..clean.sections import normalise_space
+from ..clean.sections import normalise_space, tidy_metadata
 from ..errors import ParseError
 from ..records import Document
 from .ris import build_abstract, clean_doi, normalise_newlines, parse_year
@@ -48,7 +48,7 @@ def parse_endnote_xml(text: str, *, source_label: str) -> Iterator[Document]:
     if root.find(".//records") is None and root.tag != "records":
         raise ParseError("not an EndNote XML export (no <records> element)", source=source_label)
     for n, record in enumerate(records, start=1):
-        yield _document(record, f"{source_label}#{n}")
+        yield tidy_metadata(_document(record, f"{source_label}#{n}"))
 
 
 def _text(element: Element | None) -> str:

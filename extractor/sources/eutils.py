@@ -6,8 +6,9 @@ most 200 ids. Replies are cached on disk with requests-cache, so a re-run makes 
 requests; the rate limit counts only real network requests, never cache hits.
 
 Failures (429, 5xx, timeouts, connection errors, truncated or unparseable bodies) are retried
-with exponential backoff, honouring ``Retry-After``; after the last try a single
-:class:`~extractor.errors.FetchError` with a one-line message is raised.
+with exponential backoff, honouring ``Retry-After`` up to 30 s (a wait of a second or more is
+announced on stderr); after the last try a single :class:`~extractor.errors.FetchError` with a
+one-line message is raised. Replies are read up to 64 MiB: a larger one is refused at once.
 
 Example::
 
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import io
 import os
+import sys
 import threading
 import time
 import xml.etree.ElementTree as ET
@@ -54,7 +56,11 @@ EFETCH_MAX_IDS = 200
 ESEARCH_MAX_RESULTS = 10_000
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 #: Longest ``Retry-After`` honoured, whatever the server asks (keeps the CLI responsive).
-MAX_RETRY_AFTER = 60.0
+MAX_RETRY_AFTER = 30.0
+#: Largest reply read (after decompression); 200 PubMed records are a few MB.
+MAX_REPLY_BYTES = 64 * 1024 * 1024
+#: Waits at least this long are announced (``notify``), so a slow run is never silent.
+NOTIFY_WAIT = 1.0
 #: Longest exponential backoff between two tries.
 MAX_BACKOFF = 30.0
 
@@ -156,21 +162,66 @@ class RateLimiter:
             self._sleep(slot - now)
 
 
+class _ReplyTooLarge(Exception):
+    """A reply was larger than the client's byte cap (not worth another try)."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"reply larger than {limit} bytes")
+        self.limit = limit
+
+
+def _read_capped(response: requests.Response, limit: int) -> None:
+    """Read ``response``'s body into ``response.content``, refusing more than ``limit`` bytes.
+
+    Done in the transport adapter, below requests-cache: the cache reads a reply whole before
+    handing it on, so a cap applied after ``session.get`` would come too late.
+
+    Raises:
+        _ReplyTooLarge: ``Content-Length`` or the body read so far is over ``limit``.
+    """
+    try:
+        declared = int(response.headers.get("Content-Length", ""))
+    except ValueError:
+        declared = None
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        if declared is not None and declared > limit:
+            raise _ReplyTooLarge(limit)
+        for chunk in response.iter_content(65536):
+            size += len(chunk)
+            if size > limit:
+                raise _ReplyTooLarge(limit)
+            chunks.append(chunk)
+    except _ReplyTooLarge:
+        response.close()
+        raise
+    response._content = b"".join(chunks)
+
+
 class _RateLimitedAdapter(HTTPAdapter):
-    """Transport adapter that waits on a limiter before each real network request.
+    """Transport adapter that waits on a limiter before each real network request, and reads
+    each reply with a byte cap.
 
     requests-cache answers hits before the adapter is reached, so hits are never throttled.
     """
 
-    def __init__(self, limiter: RateLimiter) -> None:
+    def __init__(self, limiter: RateLimiter, max_bytes: int = MAX_REPLY_BYTES) -> None:
         super().__init__(max_retries=0)  # retries are ours: they also cover bad bodies
         self.limiter = limiter
+        self.max_bytes = max_bytes
 
     def send(
         self, request: requests.PreparedRequest, *args: Any, **kwargs: Any
     ) -> requests.Response:
         self.limiter.wait()
-        return super().send(request, *args, **kwargs)
+        response = super().send(request, *args, **kwargs)
+        _read_capped(response, self.max_bytes)
+        return response
+
+
+def _stderr_line(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
 
 
 class _Retryable(Exception):
@@ -225,8 +276,11 @@ class EutilsClient:
         timeout: seconds per request; overrides ``settings.timeout``.
         retries: retries after the first try; overrides ``settings.retries``.
         backoff: backoff factor in seconds (waits ``backoff * 2**n``); overrides the settings.
-        max_retry_after: longest ``Retry-After`` honoured, seconds.
+        max_retry_after: longest ``Retry-After`` honoured, seconds (a longer ask is cut to it).
+        max_reply_bytes: largest reply read; a larger one raises ``FetchError`` at once.
         limiter: a shared :class:`RateLimiter`; one at ``config.rate`` is made otherwise.
+        notify: called with one line before each wait of a second or more (what failed, how
+            long the wait is, what the server asked for); prints to stderr by default.
     """
 
     def __init__(
@@ -244,7 +298,9 @@ class EutilsClient:
         retries: int | None = None,
         backoff: float | None = None,
         max_retry_after: float = MAX_RETRY_AFTER,
+        max_reply_bytes: int = MAX_REPLY_BYTES,
         limiter: RateLimiter | None = None,
+        notify: Callable[[str], None] | None = None,
     ) -> None:
         config = config or EutilsConfig.from_env()
         config = replace(
@@ -260,7 +316,10 @@ class EutilsClient:
         self.retries = max(0, settings.retries if retries is None else retries)
         self.backoff = settings.backoff if backoff is None else backoff
         self.max_retry_after = max_retry_after
+        self.max_reply_bytes = max_reply_bytes
         self.limiter = limiter or RateLimiter(config.rate)
+        self.notify = notify or _stderr_line
+        self._sleep: Callable[[float], None] = time.sleep
         self.session = self._make_session(settings.user_agent, cache, expire_after)
 
     def _make_session(
@@ -283,7 +342,7 @@ class EutilsClient:
             )
         else:
             session = requests.Session()
-        adapter = _RateLimitedAdapter(self.limiter)
+        adapter = _RateLimitedAdapter(self.limiter, self.max_reply_bytes)
         session.mount("http://", adapter)
         session.mount("https://", adapter)
         session.headers["User-Agent"] = user_agent
@@ -314,6 +373,8 @@ class EutilsClient:
     ) -> tuple[ET.Element, bytes]:
         try:
             response = self.session.get(url, params=params, timeout=self.timeout)
+        except _ReplyTooLarge as exc:  # the same question gets the same answer: no retry
+            raise FetchError(f"{label} failed: {exc}, the limit", source=url) from None
         except requests.Timeout as exc:
             raise _Retryable(f"timed out after {self.timeout:g} s") from exc
         except requests.exceptions.ChunkedEncodingError as exc:
@@ -358,9 +419,17 @@ class EutilsClient:
                         f"{label} failed after {attempts} tries: {exc}", source=url
                     ) from exc
                 delay = min(self.backoff * 2**attempt, MAX_BACKOFF)
+                asked = ""
                 if exc.retry_after is not None:
                     delay = max(delay, min(exc.retry_after, self.max_retry_after))
-                time.sleep(delay)
+                    if exc.retry_after > delay:
+                        asked = f"; the server asked for {exc.retry_after:g} s, more than we wait"
+                if delay >= NOTIFY_WAIT:
+                    self.notify(
+                        f"{label}: {exc}; waiting {delay:g} s before try {attempt + 2} of "
+                        f"{attempts}{asked}"
+                    )
+                self._sleep(delay)
         raise AssertionError("unreachable")  # pragma: no cover
 
     # -- E-utilities ------------------------------------------------------------------------
@@ -449,6 +518,8 @@ class EutilsClient:
 __all__ = [
     "DEFAULT_BASE_URL",
     "EFETCH_MAX_IDS",
+    "MAX_REPLY_BYTES",
+    "MAX_RETRY_AFTER",
     "EutilsClient",
     "EutilsConfig",
     "RateLimiter",

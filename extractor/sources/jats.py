@@ -5,8 +5,8 @@ and ``article-type``; the body is not read. The main abstract is the first ``<ab
 without ``abstract-type`` (else the first one that is not a graphical/teaser/TOC summary);
 its ``<sec>``/``<title>`` parts become labelled sections. ``<trans-abstract>`` is ignored.
 
-Parsing streams with ``defusedxml``'s ``iterparse`` and frees each article after use, like
-:mod:`extractor.sources.pubmed_xml`, so a large ``pmc-articleset`` stays in bounded memory.
+Parsing streams with ``defusedxml``'s parser (:func:`~extractor.sources.pubmed_xml.iter_xml`)
+and frees each article after use, so a large ``pmc-articleset`` stays in bounded memory.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from ..clean.sections import split_leading_heading, split_sections
+from ..clean.sections import split_leading_heading, split_sections, tidy_metadata
 from ..errors import ParseError
 from ..records import Document, Section
 from .pubmed_xml import element_text, iter_xml, open_binary
@@ -70,7 +70,7 @@ def parse_jats(
     with open_binary(source, source_label) as (stream, label):
         records = iter_xml(stream, label, _RECORD_TAGS, _check_root)
         for number, elem in enumerate(records, 1):
-            yield _article(elem, f"{label}#{number}")
+            yield tidy_metadata(_article(elem, f"{label}#{number}"))
 
 
 def _check_root(tag: str, label: str) -> None:
@@ -135,8 +135,20 @@ def _abstract(elem: ET.Element | None) -> tuple[str, tuple[Section, ...]]:
 
 def _collect(elem: ET.Element, items: list[tuple[str | None, str]]) -> None:
     """Flatten an abstract: each ``<sec>`` → ``(title, its paragraphs)``; a loose ``<p>``
-    → ``(inline heading or None, text)``, so ``"Background: …"`` is still recognised."""
-    for child in elem:
+    → ``(inline heading or None, text)``, so ``"Background: …"`` is still recognised.
+
+    Nested ``<sec>``s follow their parent, in document order; the parent's own paragraphs are
+    read once. The walk keeps its own stack: an abstract nested 100,000 levels deep must not
+    reach Python's recursion limit.
+    """
+    # (children still to visit, inside a <sec>: only nested <sec>s are read there)
+    stack: list[tuple[Iterator[ET.Element], bool]] = [(iter(elem), False)]
+    while stack:
+        children, in_sec = stack[-1]
+        child = next(children, None)
+        if child is None:
+            stack.pop()
+            continue
         if child.tag == "sec":
             title = element_text(child.find("title")) or None
             paras = [element_text(p) for p in child if p.tag not in ("title", "sec", "label")]
@@ -144,8 +156,8 @@ def _collect(elem: ET.Element, items: list[tuple[str | None, str]]) -> None:
             if body or title:
                 items.append((title, body))
             if child.find("sec") is not None:
-                _collect(child, items)
-        elif child.tag in ("p", "list", "disp-quote", "statement"):
+                stack.append((iter(child), True))
+        elif not in_sec and child.tag in ("p", "list", "disp-quote", "statement"):
             text = element_text(child)
             if text:
                 items.append(split_leading_heading(text))

@@ -13,7 +13,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from ..clean.sections import normalise_space, split_inline_headings, split_sections
+from ..clean.sections import (
+    normalise_space,
+    split_inline_headings,
+    split_sections,
+    tidy_metadata,
+)
 from ..errors import ParseError
 from ..records import Document, MeshTerm
 
@@ -55,7 +60,7 @@ def parse_medline(text: str, *, source_label: str) -> Iterator[Document]:
     found = False
     for number, record in enumerate(iter_records(text), 1):
         found = True
-        yield _document(record, f"{source_label}#{number}")
+        yield tidy_metadata(_document(record, f"{source_label}#{number}"))
     if not found and text.strip("\ufeff \t\r\n"):
         raise ParseError(
             "no MEDLINE records found (expected lines like 'PMID- …')", source=source_label

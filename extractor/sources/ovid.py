@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from ..clean.sections import is_heading, normalise_space
+from ..clean.sections import is_heading, normalise_space, tidy_metadata
 from ..errors import ParseError
 from ..records import Document
 from .ris import build_abstract, clean_doi, normalise_newlines, parse_year
@@ -77,7 +77,7 @@ def parse_ovid(text: str, *, source_label: str) -> Iterator[Document]:
     if not blocks:
         raise ParseError("no Ovid records found (no '<1>' record header)", source=source_label)
     for n, block in enumerate(blocks, start=1):
-        yield _document(_fields(block), f"{source_label}#{n}")
+        yield tidy_metadata(_document(_fields(block), f"{source_label}#{n}"))
 
 
 def _fields(block: list[str]) -> dict[str, list[str]]:

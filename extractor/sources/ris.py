@@ -19,7 +19,12 @@ from urllib.parse import unquote
 
 from rispy import RisParser
 
-from ..clean.sections import normalise_space, split_inline_headings, split_sections
+from ..clean.sections import (
+    normalise_space,
+    split_inline_headings,
+    split_sections,
+    tidy_metadata,
+)
 from ..errors import ParseError
 from ..records import Document, Section
 
@@ -33,22 +38,29 @@ class _RawRisParser(RisParser):
     """rispy's RIS line grammar, keeping every tag's values in order under the raw tag."""
 
     def parse_records(self, text: str) -> list[dict[str, list[str]]]:
-        records: list[dict[str, list[str]]] = []
+        return list(self.iter_records(text))
+
+    def iter_records(self, text: str) -> Iterator[dict[str, list[str]]]:
+        """Each record as soon as it is complete (a 20 MB file need not be read whole first)."""
         record: dict[str, list[str]] | None = None
         last_tag: str | None = None
-        for raw in text.split("\n"):
-            line = raw.rstrip()
+        start = 0
+        while start <= len(text):
+            end = text.find("\n", start)
+            end = len(text) if end < 0 else end
+            line = text[start:end].rstrip()
+            start = end + 1
             # Cochrane/Wiley writes "TY  -  JOUR": rispy's grammar copes (value is stripped).
             tag, content = self.parse_line(line)
             if tag == "TY":
                 if record is not None:  # a record whose "ER  -" is missing
-                    records.append(record)
+                    yield record
                 record, last_tag = defaultdict(list), "TY"
                 record["TY"].append(content)
             elif record is None:
                 continue  # preambles: "1.", "Record #3 of 18", "Provider: ..."
             elif tag == "ER":
-                records.append(record)
+                yield record
                 record, last_tag = None, None
             elif tag is None:
                 if last_tag is not None:
@@ -57,8 +69,7 @@ class _RawRisParser(RisParser):
                 record[tag].append(content)
                 last_tag = tag
         if record is not None:
-            records.append(record)
-        return records
+            yield record
 
 
 def looks_like_ris(head: str, name: str = "") -> bool:
@@ -84,11 +95,11 @@ def parse_ris(text: str, *, source_label: str) -> Iterator[Document]:
     Raises:
         ParseError: when the text holds no ``TY  -`` record at all.
     """
-    records = _RawRisParser().parse_records(normalise_newlines(text))
-    if not records:
+    n = 0
+    for n, rec in enumerate(_RawRisParser().iter_records(normalise_newlines(text)), start=1):
+        yield tidy_metadata(_document(rec, f"{source_label}#{n}"))
+    if not n:
         raise ParseError("no RIS records found (no 'TY  - ' line)", source=source_label)
-    for n, rec in enumerate(records, start=1):
-        yield _document(rec, f"{source_label}#{n}")
 
 
 def _document(rec: dict[str, list[str]], source: str) -> Document:

@@ -14,9 +14,16 @@ import csv
 import re
 from collections.abc import Iterator
 
-from ..clean.sections import is_heading, normalise_space, split_inline_headings, split_sections
+from ..clean.sections import (
+    is_heading,
+    normalise_space,
+    split_inline_headings,
+    split_sections,
+    tidy_metadata,
+)
 from ..errors import ParseError
 from ..records import Document, Section
+from .csv_export import allow_long_fields
 from .ris import clean_doi, normalise_newlines, parse_year
 
 KIND_TEXT = "wos-text"
@@ -84,7 +91,7 @@ def parse_wos_text(text: str, *, source_label: str) -> Iterator[Document]:
     if not records:
         raise ParseError("no Web of Science records found (no 'PT' line)", source=source_label)
     for n, rec in enumerate(records, start=1):
-        yield _text_document(rec, f"{source_label}#{n}")
+        yield tidy_metadata(_text_document(rec, f"{source_label}#{n}"))
 
 
 def _text_document(rec: dict[str, list[str]], source: str) -> Document:
@@ -139,16 +146,22 @@ def parse_wos_tab(text: str, *, source_label: str) -> Iterator[Document]:
         ParseError: when the header row has no ``TI`` column.
     """
     lines = [line for line in normalise_newlines(text).split("\n") if line.strip()]
+    allow_long_fields()
     reader = csv.reader(lines, delimiter="\t", quoting=csv.QUOTE_NONE)
-    header = [h.strip().upper() for h in next(reader, [])]
-    if "TI" not in header or "PT" not in header:
+    try:
+        header = [h.strip().upper() for h in next(reader, [])]
+        if "TI" not in header or "PT" not in header:
+            raise ParseError(
+                "not a Web of Science tab-delimited file: header has no PT/TI columns",
+                source=source_label,
+            )
+        for n, row in enumerate(reader, start=1):
+            cells = dict(zip(header, (c.strip() for c in row), strict=False))
+            yield tidy_metadata(_tab_document(cells, f"{source_label}#{n}"))
+    except csv.Error as exc:
         raise ParseError(
-            "not a Web of Science tab-delimited file: header has no PT/TI columns",
-            source=source_label,
-        )
-    for n, row in enumerate(reader, start=1):
-        cells = dict(zip(header, (c.strip() for c in row), strict=False))
-        yield _tab_document(cells, f"{source_label}#{n}")
+            f"malformed tab-delimited file at line {reader.line_num}: {exc}", source=source_label
+        ) from exc
 
 
 def _tab_document(cells: dict[str, str], source: str) -> Document:
