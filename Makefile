@@ -25,7 +25,7 @@ demo: $(STAMP)
 ## evidence-db: ~3,000 real abstracts from $(SHARED) in output/shared.db (read-side examples)
 evidence-db: $(STAMP)
 	$(VENV)/bin/evidence batch corpus/ $(SHARED)/pubmed/medline \
-		$(SHARED)/data/evidence_inference/abstracts --db output/shared.db
+		$(SHARED)/data/evidence_inference/abstracts --db output/shared.db --jobs 0
 
 ## browser: Debian's Chromium for the end-to-end browser test (installed when root and missing)
 browser:

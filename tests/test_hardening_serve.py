@@ -194,9 +194,10 @@ def test_serve_answers_bad_requests_cheaply_and_quietly(sample_db: Path, tmp_pat
     # The server's own work: about 4 ms a request (a bad one 2 ms); a Rich traceback cost 400.
     if Path("/proc/self/stat").exists():
         assert cpu < 0.025, f"{cpu * 1000:.0f} ms of server CPU a request"
-    # Waiting, too, whatever else the machine runs: 0.45 to 1.3 s on two busy cores (load
-    # average 5 to 6), 12 to 21 s when every bad request printed a traceback.
-    assert p95 < 2.5, f"p95 {p95:.3f} s"
+    # Waiting, too, whatever else the machine runs: 0.08 to 0.11 s on two idle cores with SQL on
+    # the event loop (0.8 s with a pool of three SQL threads; 12 to 21 s when every bad request
+    # printed a traceback). The bound leaves room for a busy CI machine.
+    assert p95 < 1.0, f"p95 {p95:.3f} s"
 
 
 @pytest.mark.parametrize("suffix", [".json", "", ".csv"])
