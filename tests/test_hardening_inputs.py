@@ -185,3 +185,17 @@ def test_hardening_inputs_stdin_from_a_device_is_capped() -> None:
         )
     assert result.returncode == 1
     assert result.stderr.splitlines() == ["error: -: input is larger than 100000 bytes"]
+
+
+def test_page_fetch_caps_a_long_retry_after_and_says_so(capsys: pytest.CaptureFixture[str]) -> None:
+    """``Retry-After: 86400`` on a page URL: wait 30 s at most, announced (before: 60 s, silent)."""
+    from urllib3.response import HTTPResponse
+
+    from extractor.sources.fetch import MAX_RETRY_AFTER, make_session
+
+    retry = make_session().get_adapter("https://x").max_retries
+    response = HTTPResponse(status=429, headers={"Retry-After": "86400"})
+    assert retry.get_retry_after(response) == MAX_RETRY_AFTER == 30
+    assert capsys.readouterr().err == (
+        "HTTP 429: waiting 30 s before retrying; the server asked for 86400, more than we wait\n"
+    )

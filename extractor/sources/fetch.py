@@ -6,6 +6,8 @@ Every failure (network error, timeout, final HTTP error status) becomes one
 
 from __future__ import annotations
 
+import sys
+
 import requests
 from requests.adapters import HTTPAdapter
 from urllib3.response import BaseHTTPResponse
@@ -15,8 +17,9 @@ from ..errors import FetchError, InputError
 from ..settings import Settings, get_settings
 from .files import RawInput, check_text, decode_bytes, detect_kind
 
-#: Longest ``Retry-After`` we wait, whatever a server asks (keeps the CLI responsive).
-MAX_RETRY_AFTER = 60.0
+#: Longest ``Retry-After`` we wait, whatever a server asks (keeps the CLI responsive); the same
+#: cap as for PubMed E-utilities. Every wait of a second or more is announced on stderr.
+MAX_RETRY_AFTER = 30.0
 RETRY_STATUSES = (429, 500, 502, 503, 504)
 
 
@@ -27,7 +30,12 @@ class CappedRetry(Retry):
         value = super().get_retry_after(response)
         if value is None:
             return None
-        return min(float(value), MAX_RETRY_AFTER)
+        wait = min(float(value), MAX_RETRY_AFTER)
+        if wait >= 1:
+            asked = response.headers.get("Retry-After", "")
+            more = f"; the server asked for {asked}, more than we wait" if value > wait else ""
+            sys.stderr.write(f"HTTP {response.status}: waiting {wait:g} s before retrying{more}\n")
+        return wait
 
 
 def make_session(settings: Settings | None = None) -> requests.Session:
@@ -95,13 +103,14 @@ def fetch_url(
             if response.status_code >= 400:
                 reason = response.reason or ""
                 raise FetchError(f"HTTP {response.status_code} {reason}".strip(), source=url)
-            data = b""
+            buffer = bytearray()
             for chunk in response.iter_content(65536):
-                data += chunk
-                if len(data) > settings.max_bytes:
+                buffer += chunk
+                if len(buffer) > settings.max_bytes:
                     raise InputError(
                         f"response is larger than {settings.max_bytes} bytes", source=url
                     )
+            data = bytes(buffer)
         finally:
             response.close()
     except requests.exceptions.Timeout as exc:
