@@ -598,7 +598,13 @@ def export(
 @cli.command(context_settings=CONTEXT)
 @db_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
-@click.option("--port", type=click.IntRange(0, 65535), default=8001, show_default=True)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8001,
+    show_default=True,
+    help="Port to listen on (0: any free port).",
+)
 @click.option("--open", "open_browser", is_flag=True, help="Open the start page in a browser.")
 @click.option(
     "--allow-remote",

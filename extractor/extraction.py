@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import ConfigError, ExtractorError, InputError, ModelError, NoAbstractError
+from .errors import ConfigError, ExtractorError, InputError, NoAbstractError
 from .records import Document, Evidence
 from .settings import Settings, get_settings
 
@@ -44,16 +44,12 @@ class Skipped:
 
 
 def _pipeline(nlp: Language | None, settings: Settings) -> Language:
+    """``nlp`` itself, or the shared pipeline of ``settings`` (spaCy is imported only then)."""
     if nlp is not None:
         return nlp
-    from .nlp.pipeline import get_pipeline
+    from .nlp.pipeline import pipeline_for
 
-    try:
-        return get_pipeline(models_dir=settings.models_dir)
-    except ExtractorError:
-        raise
-    except Exception as exc:  # spaCy raises many kinds of errors on a broken model dir
-        raise ModelError(f"cannot load the NLP pipeline: {exc}") from exc
+    return pipeline_for(settings)
 
 
 def load(source: str, *, settings: Settings | None = None) -> Document:

@@ -83,10 +83,10 @@ def _init_worker(settings: Settings, parent: int | None = None, pdeathsig: bool 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if parent is not None:
         _die_with_parent(parent, pdeathsig=pdeathsig)
-    from .extraction import _pipeline
+    from .nlp.pipeline import pipeline_for
 
     try:
-        _WORKER["nlp"] = _pipeline(None, settings)
+        _WORKER["nlp"] = pipeline_for(settings)
     except Exception as exc:  # raised again by the first chunk, so the parent sees it
         _WORKER["error"] = exc
 

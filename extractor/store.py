@@ -37,410 +37,51 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import sqlite_utils
 
 from .errors import StoreError
-from .records import CONTROL_ROLES, Document, Evidence
+from .migrations import MIGRATIONS, VIEWS
+from .records import Document, Evidence
+from .store_rows import (
+    INDEX_COLUMNS,
+    json_text,
+    now,
+    record_rows,
+    refresh_studies,
+    title_key,
+    write_index,
+)
+
+__all__ = [
+    "BUSY_TIMEOUT",
+    "CHILD_TABLES",
+    "INDEX_COLUMNS",
+    "MIGRATIONS",
+    "VIEWS",
+    "StoreResult",
+    "clear_failures",
+    "count_rows",
+    "database",
+    "find_duplicate",
+    "iter_records",
+    "load_record",
+    "migrate",
+    "open_db",
+    "refresh_studies",
+    "schema_version",
+    "store_failure",
+    "store_record",
+    "store_records",
+    "title_key",
+    "write_transaction",
+]
 
 CHILD_TABLES = ("spans", "doses", "outcomes", "arms", "adverse_events", "comparisons")
-# The control roles as an SQL list, for views that split arms into interventions and controls.
-_CONTROLS_SQL = ", ".join(f"'{role}'" for role in sorted(CONTROL_ROLES))
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-def _migration_1(db: sqlite_utils.Database) -> None:
-    """Initial schema."""
-    db.table("documents").create(
-        {
-            "id": str,
-            "title": str,
-            "abstract": str,
-            "sections": str,
-            "pmid": str,
-            "doi": str,
-            "journal": str,
-            "year": int,
-            "authors": str,
-            "publication_types": str,
-            "source": str,
-            "kind": str,
-            "site": str,
-            "content_hash": str,
-            "updated_at": str,
-        },
-        pk="id",
-    )
-    db.table("evidence").create(
-        {
-            "id": str,
-            "population": str,
-            "condition": str,
-            "n": int,
-            "interventions": str,
-            "comparators": str,
-            "outcomes": str,
-            "adverse_events": str,
-            "design": str,
-            "conclusion": str,
-            "summary": str,
-            "record": str,
-            "pipeline": str,
-            "extracted_at": str,
-        },
-        pk="id",
-        foreign_keys=[("id", "documents", "id")],
-    )
-    db.table("spans").create(
-        {
-            "doc_id": str,
-            "label": str,
-            "text": str,
-            "start": int,
-            "end": int,
-            "source": str,
-            "section": str,
-        },
-        foreign_keys=[("doc_id", "documents", "id")],
-    )
-    db.table("doses").create(
-        {
-            "doc_id": str,
-            "intervention": str,
-            "long_form": str,
-            "role": str,
-            "amount": float,
-            "amount_max": float,
-            "unit": str,
-            "per": str,
-            "multiplier": int,
-            "frequency": str,
-            "duration": str,
-            "route": str,
-            "phase": str,
-            "text": str,
-            "start": int,
-            "end": int,
-        },
-        foreign_keys=[("doc_id", "documents", "id")],
-    )
-    db.table("outcomes").create(
-        {
-            "doc_id": str,
-            "outcome": str,
-            "count": int,
-            "denominator": int,
-            "percent": float,
-            "threshold": str,
-            "text": str,
-            "start": int,
-            "end": int,
-        },
-        foreign_keys=[("doc_id", "documents", "id")],
-    )
-    db.table("failures").create(
-        {"source": str, "kind": str, "message": str, "failed_at": str},
-        pk="source",
-    )
-    for table in ("spans", "doses", "outcomes"):
-        db.table(table).create_index(["doc_id"])
-    db.table("documents").create_index(["pmid"])
-    db.table("documents").create_index(["doi"])
-    db.table("documents").create_index(["year"])
-    db.table("evidence").create_index(["n"])
-    db.table("evidence").create_index(["design"])
-    db.table("documents").enable_fts(["title", "abstract"], create_triggers=True, tokenize="porter")
-
-
-def _migration_2(db: sqlite_utils.Database) -> None:
-    """Bibliographic extras and de-duplication keys (PubMed/export ingestion)."""
-    docs = db.table("documents")
-    for name, kind in (
-        ("pmcid", str),
-        ("date", str),
-        ("mesh_terms", str),
-        ("keywords", str),
-        ("sources", str),
-        ("title_key", str),
-    ):
-        docs.add_column(name, kind)
-    db.execute("UPDATE documents SET sources = json_array(source) WHERE sources IS NULL")
-    for row in db.execute("SELECT id, title FROM documents").fetchall():
-        db.execute("UPDATE documents SET title_key = ? WHERE id = ?", [title_key(row[1]), row[0]])
-    docs.create_index(["title_key", "year"])
-
-
-_OUTCOME_EXTRAS: tuple[tuple[str, type], ...] = (
-    ("direction", str),
-    ("direction_text", str),
-    ("arm", str),
-    ("mean", float),
-    ("median", float),
-    ("sd", float),
-    ("iqr", str),
-    ("effect", str),
-    ("effect_value", float),
-    ("ci_low", float),
-    ("ci_high", float),
-    ("p_value", str),
-    ("time_point", str),
-)
-
-VIEWS: dict[str, str] = {
-    "evidence_view": f"""
-        SELECT d.id, d.pmid, d.doi, d.year, d.journal, d.title, e.condition, e.population, e.n,
-            e.design,
-            (SELECT group_concat(coalesce(a.long_form || ' (' || a.name || ')', a.name), '; ')
-               FROM arms a WHERE a.doc_id = d.id AND a.role NOT IN ({_CONTROLS_SQL}))
-               AS interventions,
-            (SELECT group_concat(coalesce(a.long_form || ' (' || a.name || ')', a.name), '; ')
-               FROM arms a WHERE a.doc_id = d.id AND a.role IN ({_CONTROLS_SQL}))
-               AS comparators,
-            (SELECT group_concat(name, '; ') FROM (SELECT DISTINCT o.outcome AS name
-               FROM outcomes o WHERE o.doc_id = d.id)) AS outcomes,
-            (SELECT group_concat(coalesce(ae.name, ae.text), '; ')
-               FROM adverse_events ae WHERE ae.doc_id = d.id) AS adverse_events,
-            e.conclusion
-        FROM documents d JOIN evidence e ON e.id = d.id""",
-    "doses_view": """
-        SELECT x.doc_id, d.pmid, d.year, d.title, x.intervention, x.long_form, x.role,
-            x.amount, x.amount_max, x.unit, x.per, x.multiplier, x.frequency, x.route,
-            x.duration, x.phase, x.text, x.start, x.[end]
-        FROM doses x JOIN documents d ON d.id = x.doc_id""",
-    "outcomes_view": """
-        SELECT x.doc_id, d.pmid, d.year, d.title, x.outcome, x.direction, x.arm, x.count,
-            x.denominator, x.percent, x.threshold, x.mean, x.median, x.sd, x.iqr, x.effect,
-            x.effect_value, x.ci_low, x.ci_high, x.p_value, x.time_point, x.text, x.start,
-            x.[end]
-        FROM outcomes x JOIN documents d ON d.id = x.doc_id""",
-    "comparisons_view": """
-        SELECT x.doc_id, d.pmid, d.year, d.title, x.outcome, x.intervention, x.comparator,
-            x.direction,
-            (SELECT group_concat(coalesce(json_extract(r.value, '$.arm') || ': ', '')
-                || json_extract(r.value, '$.text'), '; ')
-               FROM json_each(x.results) r) AS arm_results,
-            x.p_value, x.effect, x.effect_value, x.ci_low, x.ci_high, x.confidence, x.source,
-            x.text, x.start, x.[end]
-        FROM comparisons x JOIN documents d ON d.id = x.doc_id""",
-}
-
-
-def _create_views(db: sqlite_utils.Database, names: Iterable[str]) -> None:
-    for name in names:
-        db.execute(f"DROP VIEW IF EXISTS [{name}]")
-        db.execute(f"CREATE VIEW [{name}] AS {VIEWS[name]}")
-
-
-def _migration_3(db: sqlite_utils.Database) -> None:
-    """Arms and adverse-event tables, result details on outcomes, flat SQL views.
-
-    Existing databases are back-filled from each record's stored JSON.
-    """
-    db.table("arms").create(
-        {
-            "doc_id": str,
-            "name": str,
-            "long_form": str,
-            "role": str,
-            "n": int,
-            "start": int,
-            "end": int,
-        },
-        foreign_keys=[("doc_id", "documents", "id")],
-    )
-    db.table("adverse_events").create(
-        {
-            "doc_id": str,
-            "kind": str,
-            "name": str,
-            "text": str,
-            "count": int,
-            "start": int,
-            "end": int,
-        },
-        foreign_keys=[("doc_id", "documents", "id")],
-    )
-    for name, kind in _OUTCOME_EXTRAS:
-        db.table("outcomes").add_column(name, kind)
-    for table in ("arms", "adverse_events"):
-        db.table(table).create_index(["doc_id"])
-    db.table("doses").create_index(["unit"])
-    db.table("doses").create_index(["route"])
-    db.table("outcomes").create_index(["outcome"])
-    for rid, raw in db.execute("SELECT id, record FROM evidence").fetchall():
-        record = replace(Evidence.from_dict(json.loads(raw)), id=rid)
-        rows = _rows(record)
-        for table in ("outcomes", "arms", "adverse_events"):
-            db.execute(f"DELETE FROM [{table}] WHERE doc_id = ?", [record.id])
-            if rows[table]:
-                db.table(table).insert_all(rows[table])
-    _create_views(db, ("evidence_view", "doses_view", "outcomes_view"))
-
-
-# Columns of the trigram index behind the intervention/comparator/condition/outcome filters.
-INDEX_COLUMNS = ("intervention", "comparator", "condition", "outcome")
-_INDEX_SEPARATOR = " \u2016 "  # a character no name contains, so items never run together
-
-
-def _index_row(record: Evidence) -> dict[str, str]:
-    """The words each structured filter matches for one record (see ``search_index``)."""
-    columns: dict[str, list[str]] = {name: [] for name in INDEX_COLUMNS}
-    for arm in record.interventions:
-        column = "comparator" if arm.role in CONTROL_ROLES else "intervention"
-        columns[column] += [n for n in (arm.name, arm.long_form) if n]
-    if record.population.condition:
-        columns["condition"].append(record.population.condition)
-    columns["outcome"] += [o.name for o in record.outcomes]
-    columns["outcome"] += [c.outcome for c in record.comparisons]
-    by_label = {
-        "INTERVENTION": ("intervention",),
-        "COMPARATOR": ("intervention", "comparator"),
-        "CONDITION": ("condition",),
-        "OUTCOME": ("outcome",),
-    }
-    for span in record.spans:
-        for column in by_label.get(span.label, ()):
-            columns[column].append(span.text)
-    return {
-        name: _INDEX_SEPARATOR.join(dict.fromkeys(v.casefold() for v in values))
-        for name, values in columns.items()
-    }
-
-
-def _write_index(db: sqlite_utils.Database, record: Evidence) -> None:
-    """(Re)write the ``search_index`` row of one stored record, keyed by its document rowid."""
-    found = db.execute("SELECT rowid FROM documents WHERE id = ?", [record.id]).fetchone()
-    if found is None:
-        return
-    db.execute("DELETE FROM search_index WHERE rowid = ?", [found[0]])
-    row = _index_row(record)
-    db.execute(
-        "INSERT INTO search_index (rowid, doc_id, intervention, comparator, condition, outcome) "
-        "VALUES (?, ?, ?, ?, ?, ?)",
-        [found[0], record.id, *(row[name] for name in INDEX_COLUMNS)],
-    )
-
-
-def _migration_4(db: sqlite_utils.Database) -> None:
-    """``search_index``: a trigram FTS5 table so substring filters use an index.
-
-    One row per document: arm names and long forms, conditions and outcomes (structured
-    fields plus the matching spans), case-folded. A trigram index answers "contains" for any
-    string of three or more characters without scanning every span.
-    """
-    db.execute(
-        "CREATE VIRTUAL TABLE search_index USING fts5(doc_id UNINDEXED, "
-        f"{', '.join(INDEX_COLUMNS)}, tokenize='trigram')"
-    )
-    for rid, raw in db.execute("SELECT id, record FROM evidence").fetchall():
-        _write_index(db, replace(Evidence.from_dict(json.loads(raw)), id=rid))
-    db.execute("CREATE INDEX IF NOT EXISTS arms_name_nocase ON arms(name COLLATE NOCASE)")
-    db.execute("CREATE INDEX IF NOT EXISTS arms_long_form_nocase ON arms(long_form COLLATE NOCASE)")
-
-
-_STUDIES_SELECT = """
-    SELECT d.rowid, d.id, d.title, d.year, d.pmid, d.doi, e.n, e.design, e.condition,
-        e.interventions, e.comparators
-    FROM documents d JOIN evidence e ON e.id = d.id"""
-
-
-def refresh_studies(db: sqlite_utils.Database, record_id: str | None = None) -> None:
-    """Copy one study's (or, without ``record_id``, every study's) search columns to ``studies``."""
-    where, params = (" WHERE d.id = ?", [record_id]) if record_id else ("", [])
-    db.execute(f"INSERT OR REPLACE INTO studies {_STUDIES_SELECT}{where}", params)
-
-
-def _migration_5(db: sqlite_utils.Database) -> None:
-    """``studies``: one narrow row per study with what search filters and lists.
-
-    ``documents`` and ``evidence`` rows are wide (abstract, sections, the record JSON), so
-    filtering and sorting them reads many pages per row; ``studies`` keeps the id, title, year,
-    identifiers, n, design, condition and arm names, keyed by the document's rowid (which the
-    title/abstract FTS index also uses), with indexes on year, n and design.
-    """
-    db.execute(
-        "CREATE TABLE studies (rowid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, title TEXT, "
-        "year INTEGER, pmid TEXT, doi TEXT, n INTEGER, design TEXT, condition TEXT, "
-        "interventions TEXT, comparators TEXT)"
-    )
-    for column in ("year", "n", "design"):
-        db.execute(f"CREATE INDEX idx_studies_{column} ON studies({column})")
-    refresh_studies(db)
-
-
-def _migration_6(db: sqlite_utils.Database) -> None:
-    """Key ``search_index`` rows by their document's rowid (as ``studies`` and the FTS are).
-
-    Filters then intersect integer rowids instead of reading the ``doc_id`` text column, and
-    re-storing a record replaces its index row by rowid instead of scanning the index.
-    """
-    db.execute("DELETE FROM search_index")
-    for rid, raw in db.execute("SELECT id, record FROM evidence").fetchall():
-        _write_index(db, replace(Evidence.from_dict(json.loads(raw)), id=rid))
-
-
-def _migration_7(db: sqlite_utils.Database) -> None:
-    """Index ``studies(design, year)``: a design filter with a year range reads only its rows."""
-    db.execute("CREATE INDEX idx_studies_design_year ON studies(design, year)")
-    db.execute("DROP INDEX idx_studies_design")
-
-
-def _migration_8(db: sqlite_utils.Database) -> None:
-    """``comparisons`` (one row per reported comparison) and ``comparisons_view``.
-
-    ``evidence_view`` is re-created so that every control role (placebo, usual care as well as
-    an active comparator) counts as a comparator. Stored records that hold comparisons or a
-    placebo/usual-care arm are re-read from their JSON: comparison rows back-filled, arm
-    columns, search index and ``studies`` row rewritten with the new split.
-    """
-    db.execute(
-        "CREATE TABLE comparisons ([doc_id] TEXT REFERENCES [documents]([id]), outcome TEXT, "
-        "intervention TEXT, comparator TEXT, direction TEXT, p_value TEXT, effect TEXT, "
-        "effect_value FLOAT, ci_low FLOAT, ci_high FLOAT, results TEXT, confidence FLOAT, "
-        "source TEXT, text TEXT, start INTEGER, [end] INTEGER)"
-    )
-    db.table("comparisons").create_index(["doc_id"])
-    db.table("comparisons").create_index(["outcome", "intervention"])
-    _create_views(db, ("evidence_view", "comparisons_view"))
-    for rid, raw in db.execute(
-        "SELECT id, record FROM evidence e WHERE json_array_length(record, '$.comparisons') > 0 "
-        "OR EXISTS (SELECT 1 FROM arms a WHERE a.doc_id = e.id AND a.role != 'intervention' "
-        "AND a.role != 'comparator')"
-    ).fetchall():
-        record = replace(Evidence.from_dict(json.loads(raw)), id=rid)
-        rows = _rows(record)
-        arms = {k: rows["evidence"][0][k] for k in ("interventions", "comparators")}
-        db.table("evidence").update(rid, arms)
-        db.execute("DELETE FROM comparisons WHERE doc_id = ?", [rid])
-        db.table("comparisons").insert_all(rows["comparisons"])
-        _write_index(db, record)
-        refresh_studies(db, rid)
-
-
-MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
-    _migration_1,
-    _migration_2,
-    _migration_3,
-    _migration_4,
-    _migration_5,
-    _migration_6,
-    _migration_7,
-    _migration_8,
-)
-
-
-def title_key(title: str | None) -> str:
-    """A title normalised for duplicate detection: case-folded letters and digits only."""
-    return "".join(ch for ch in (title or "").casefold() if ch.isalnum())
 
 
 #: Seconds a write waits for another process's write to finish before giving up. Every write
@@ -529,7 +170,7 @@ def migrate(db: sqlite_utils.Database, *, source: str | None = None) -> int:
                 "(version INTEGER PRIMARY KEY, applied_at TEXT)"
             )
             MIGRATIONS[current](db)
-            db.execute("INSERT INTO _migrations VALUES (?, ?)", [current + 1, _now()])
+            db.execute("INSERT INTO _migrations VALUES (?, ?)", [current + 1, now()])
         current += 1
     return current
 
@@ -638,184 +279,6 @@ def _connect_readonly(uri: str) -> sqlite3.Connection:
     return conn
 
 
-def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False)
-
-
-# Comparison fields copied to ``comparisons`` columns of the same name.
-_COMPARISON_FIELDS = ("outcome", "intervention", "comparator", "direction", "p_value", "source")
-
-
-def _rows(record: Evidence) -> dict[str, list[dict[str, Any]]]:
-    """All rows of one record, built before anything is written."""
-    doc = record.document
-    data = record.to_dict()
-    rid = record.id
-    document_row = {
-        "id": rid,
-        "title": doc.title,
-        "abstract": doc.abstract,
-        "sections": _json(data["document"]["sections"]),
-        "pmid": doc.pmid,
-        "doi": doc.doi,
-        "journal": doc.journal,
-        "year": doc.year,
-        "authors": _json(list(doc.authors)),
-        "publication_types": _json(list(doc.publication_types)),
-        "source": doc.source,
-        "kind": doc.kind,
-        "site": doc.site,
-        "content_hash": doc.content_hash,
-        "updated_at": _now(),
-        "pmcid": doc.pmcid,
-        "date": doc.date,
-        "mesh_terms": _json(data["document"]["mesh_terms"]),
-        "keywords": _json(list(doc.keywords)),
-        "sources": _json([doc.source] if doc.source else []),
-        "title_key": title_key(doc.title),
-    }
-    arms = [i for i in record.interventions if i.role not in CONTROL_ROLES]
-    comparators = [i for i in record.interventions if i.role in CONTROL_ROLES]
-    evidence_row = {
-        "id": rid,
-        "population": record.population.description,
-        "condition": record.population.condition,
-        "n": record.population.n,
-        "interventions": _json([_arm_names(i.name, i.long_form) for i in arms]),
-        "comparators": _json([_arm_names(i.name, i.long_form) for i in comparators]),
-        "outcomes": _json([o.name for o in record.outcomes]),
-        "adverse_events": _json([a.name or a.text for a in record.adverse_events]),
-        "design": record.design,
-        "conclusion": record.conclusion,
-        "summary": record.summary,
-        "record": _json(data),
-        "pipeline": record.pipeline,
-        "extracted_at": _now(),
-    }
-    span_rows = [
-        {
-            "doc_id": rid,
-            "label": s.label,
-            "text": s.text,
-            "start": s.start,
-            "end": s.end,
-            "source": s.source,
-            "section": s.section,
-        }
-        for s in record.spans
-    ]
-    dose_rows = [
-        {
-            "doc_id": rid,
-            "intervention": arm.name,
-            "long_form": arm.long_form,
-            "role": arm.role,
-            "amount": d.amount,
-            "amount_max": d.amount_max,
-            "unit": d.unit,
-            "per": d.per,
-            "multiplier": d.multiplier,
-            "frequency": d.frequency,
-            "duration": d.duration,
-            "route": d.route,
-            "phase": d.phase,
-            "text": d.text,
-            "start": d.start,
-            "end": d.end,
-        }
-        for arm in record.interventions
-        for d in arm.doses
-    ]
-    outcome_rows: list[dict[str, Any]] = []
-    for o in record.outcomes:
-        base = {
-            "doc_id": rid,
-            "outcome": o.name,
-            "direction": o.direction,
-            "direction_text": o.direction_text,
-        }
-        if not o.results:
-            outcome_rows.append({**base, "start": o.start, "end": o.end})
-        for r in o.results:
-            outcome_rows.append(
-                {
-                    **base,
-                    "count": r.count,
-                    "denominator": r.denominator,
-                    "percent": r.percent,
-                    "threshold": r.threshold,
-                    "text": r.text,
-                    "start": r.start,
-                    "end": r.end,
-                    "arm": r.arm,
-                    "mean": r.mean,
-                    "median": r.median,
-                    "sd": r.sd,
-                    "iqr": r.iqr,
-                    "effect": r.effect,
-                    "effect_value": r.effect_value,
-                    "ci_low": r.ci_low,
-                    "ci_high": r.ci_high,
-                    "p_value": r.p_value,
-                    "time_point": r.time_point,
-                }
-            )
-    arm_rows = [
-        {
-            "doc_id": rid,
-            "name": i.name,
-            "long_form": i.long_form,
-            "role": i.role,
-            "n": i.n,
-            "start": i.start,
-            "end": i.end,
-        }
-        for i in record.interventions
-    ]
-    event_rows = [
-        {
-            "doc_id": rid,
-            "kind": a.kind,
-            "name": a.name,
-            "text": a.text,
-            "count": a.count,
-            "start": a.start,
-            "end": a.end,
-        }
-        for a in record.adverse_events
-    ]
-    comparison_rows = []
-    for item in data["comparisons"]:
-        effect = item["effect"] or {}
-        comparison_rows.append(
-            {
-                "doc_id": rid,
-                **{k: item[k] for k in _COMPARISON_FIELDS},
-                "effect": effect.get("measure"),
-                "effect_value": effect.get("value"),
-                "ci_low": effect.get("ci_low"),
-                "ci_high": effect.get("ci_high"),
-                "confidence": item["confidence"],
-                "results": _json(item["results"]),
-                **{k: item["evidence"][k] for k in ("text", "start", "end")},
-            }
-        )
-    return {
-        "documents": [document_row],
-        "evidence": [evidence_row],
-        "spans": span_rows,
-        "doses": dose_rows,
-        "outcomes": outcome_rows,
-        "arms": arm_rows,
-        "adverse_events": event_rows,
-        "comparisons": comparison_rows,
-    }
-
-
-def _arm_names(name: str, long_form: str | None) -> str:
-    return f"{long_form} ({name})" if long_form and long_form.lower() != name.lower() else name
-
-
 def find_duplicate(db: sqlite_utils.Database, document: Document) -> str | None:
     """The id of a stored document that is the same work: same PMID, DOI, or title + year.
 
@@ -889,8 +352,8 @@ def store_record(db: sqlite_utils.Database, record: Evidence) -> StoreResult:
             if existing is not None:
                 record, sources, added = _merge(db, record, existing)
                 merged = added and len(sources) > 1
-            rows = _rows(record)
-            rows["documents"][0]["sources"] = _json(sources)
+            rows = record_rows(record)
+            rows["documents"][0]["sources"] = json_text(sources)
             for table in CHILD_TABLES:
                 db.execute(f"DELETE FROM [{table}] WHERE doc_id = ?", [record.id])
             db.table("documents").upsert_all(rows["documents"], pk="id")
@@ -898,7 +361,7 @@ def store_record(db: sqlite_utils.Database, record: Evidence) -> StoreResult:
             for table in CHILD_TABLES:
                 if rows[table]:
                     db.table(table).insert_all(rows[table])
-            _write_index(db, record)
+            write_index(db, record)
             refresh_studies(db, record.id)
             if record.document.source:
                 db.execute("DELETE FROM failures WHERE source = ?", [record.document.source])
@@ -929,7 +392,7 @@ def store_failure(db: sqlite_utils.Database, source: str, kind: str, message: st
     try:
         with write_transaction(db):
             db.table("failures").upsert(
-                {"source": source, "kind": kind, "message": message, "failed_at": _now()},
+                {"source": source, "kind": kind, "message": message, "failed_at": now()},
                 pk="source",
             )
     except sqlite3.Error as exc:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
@@ -51,6 +52,23 @@ def shared_file(shared_dir: Path) -> Callable[[str], Path]:
         return path
 
     return get
+
+
+def _skip_or_fail(reason: str) -> NoReturn:
+    """Skip a test whose shared material is missing; fail it under CI=true instead."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"shared material missing under CI=true: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def missing_shared() -> Callable[[str], NoReturn]:
+    """``missing_shared(reason)``: skip when data the test needs is absent, fail under CI=true.
+
+    For checks the ``shared_dir``/``shared_file`` fixtures cannot make (a folder with no pages,
+    a parametrized file that is gone); a gate never skips silently in CI.
+    """
+    return _skip_or_fail
 
 
 @pytest.fixture(scope="session")

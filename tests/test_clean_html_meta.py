@@ -7,7 +7,9 @@ label tables); ``None`` marks a value the page does not carry.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
@@ -53,6 +55,7 @@ PAGES = [
 )
 def test_clean_html_meta_research_page(
     shared_dir: Path,
+    missing_shared: Callable[[str], NoReturn],
     file: str,
     title: str,
     doi: str | None,
@@ -62,7 +65,7 @@ def test_clean_html_meta_research_page(
 ) -> None:
     path = shared_dir / "pages" / file
     if not path.is_file():
-        pytest.skip(f"{path} missing")
+        missing_shared(f"{path} missing")
     doc = clean_html(path.read_bytes().decode("utf-8", errors="replace"), source=str(path))
     assert doc.abstract
     assert doc.title.startswith(title)

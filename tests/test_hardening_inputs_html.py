@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 from bs4 import Tag
@@ -155,16 +156,18 @@ def test_hardening_inputs_html_recursion_error_becomes_one_line(
         clean_html(heading_page(3), source="p.html")
 
 
-def _shared_pages(shared_dir: Path) -> list[Path]:
+def _shared_pages(shared_dir: Path, missing_shared: Callable[[str], NoReturn]) -> list[Path]:
     pages = sorted((shared_dir / "pages").rglob("*.htm*"))
     if not pages:
-        pytest.skip("no saved pages in the shared folder")
+        missing_shared("no saved pages in the shared folder")
     return pages
 
 
-def test_hardening_inputs_html_short_texts_match_get_text(shared_dir: Path) -> None:
+def test_hardening_inputs_html_short_texts_match_get_text(
+    shared_dir: Path, missing_shared: Callable[[str], NoReturn]
+) -> None:
     """The one-pass texts and lengths equal what ``get_text()`` per element gives."""
-    for path in _shared_pages(shared_dir)[::4]:
+    for path in _shared_pages(shared_dir, missing_shared)[::4]:
         soup = _soup(path.read_bytes().decode("utf-8", "replace"))
         texts = short_texts(soup, 200)
         lengths, _ = _candidate_lengths(soup, set())
@@ -190,10 +193,10 @@ def test_hardening_inputs_html_inner_candidates_found_in_one_pass() -> None:
 
 
 def test_hardening_inputs_html_fingerprint_shortcut_changes_nothing(
-    shared_dir: Path, monkeypatch: pytest.MonkeyPatch
+    shared_dir: Path, monkeypatch: pytest.MonkeyPatch, missing_shared: Callable[[str], NoReturn]
 ) -> None:
     """Skipping fingerprints whose ids/classes/tags a page lacks picks the same profiles."""
-    pages = _shared_pages(shared_dir)[::3]
+    pages = _shared_pages(shared_dir, missing_shared)[::3]
     soups = [_soup(p.read_bytes().decode("utf-8", "replace")) for p in pages]
     fast = [[p.name for p in candidate_profiles(soup)] for soup in soups]
     monkeypatch.setattr(sites, "needed_names", lambda selector: None)

@@ -31,8 +31,6 @@ from comparison_sample import remifentanil_studies
 from extractor.serve import ResultTooLarge, limit_connection
 from extractor.store import database, store_record
 
-pytest.importorskip("datasette", reason="datasette is not installed")
-
 # A response to a query that asks for one enormous value must stay small.
 HUGE_RESPONSE_LIMIT = 4_000_000
 

@@ -299,7 +299,6 @@ def test_serve_canned_queries_return_rows_on_a_real_database(evidence_db: Path) 
 
 
 def test_serve_app_is_immutable_and_configured(fresh_db: Path) -> None:
-    pytest.importorskip("datasette", reason="datasette is not installed")
     ds = datasette_app(fresh_db)
     assert ds.databases[fresh_db.stem].is_mutable is False
     assert {name: ds.setting(name) for name in SETTINGS} == SETTINGS
@@ -363,7 +362,6 @@ def test_serve_pending_wal_detected(tmp_path: Path) -> None:
 
 
 def test_serve_runs_datasette_in_process(fresh_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    pytest.importorskip("datasette", reason="datasette is not installed")
     import datasette.handle_exception
     import httpx
     from datasette.plugins import pm
@@ -448,7 +446,6 @@ class Server:
 @pytest.fixture(scope="module")
 def server(evidence_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """``serve()`` in a subprocess on a copy of the real database; always stopped."""
-    pytest.importorskip("datasette", reason="datasette is not installed")
     work = tmp_path_factory.mktemp("serve")
     db = _copy_db(evidence_db, work / "evidence.db")
     port = _free_port()

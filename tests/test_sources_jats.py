@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 from lxml import etree
@@ -38,10 +40,12 @@ def _one(meta: str) -> Document:
 
 
 @pytest.mark.parametrize("name", JATS_FILES)
-def test_jats_real_files_agree_with_xpath(shared_dir: Path, name: str) -> None:
+def test_jats_real_files_agree_with_xpath(
+    shared_dir: Path, name: str, missing_shared: Callable[[str], NoReturn]
+) -> None:
     path = shared_dir / "pubmed" / "pmc_jats" / name
     if not path.exists():
-        pytest.skip(f"{path} missing")
+        missing_shared(f"{path} missing")
     tree = etree.parse(str(path), etree.XMLParser(resolve_entities=False, no_network=True))
     articles = tree.xpath("/article | /pmc-articleset/article")
     docs = list(parse_jats(path))

@@ -30,6 +30,7 @@ from typing import Any
 from bs4 import BeautifulSoup
 
 from ..errors import BlockedPageError, CleanError
+from ..evaluation.scoring import prf
 from .html import clean_html
 
 PASS_F1 = 0.95
@@ -47,12 +48,7 @@ def token_f1(predicted: str, expected: str) -> float:
     pred, gold = Counter(tokens(predicted)), Counter(tokens(expected))
     if not pred and not gold:
         return 1.0
-    overlap = sum((pred & gold).values())
-    if not overlap:
-        return 0.0
-    precision = overlap / sum(pred.values())
-    recall = overlap / sum(gold.values())
-    return 2 * precision * recall / (precision + recall)
+    return prf(sum((pred & gold).values()), sum(pred.values()), sum(gold.values())).f1
 
 
 def _squash(text: str) -> str:

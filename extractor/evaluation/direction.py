@@ -38,6 +38,7 @@ from typing import Any
 from ..errors import ExtractorError
 from ..nlp.direction import LABELS, classify_direction, find_direction, split_sentences
 from . import SPLITS, split3_of
+from .scoring import prf
 
 _LABEL_MAP = {
     "significantly increased": "increased",
@@ -265,9 +266,7 @@ def score_labels(gold: list[str], pred: list[str]) -> dict[str, Any]:
         tp = sum(1 for g, p in zip(gold, pred, strict=True) if g == p == label)
         fp = sum(1 for g, p in zip(gold, pred, strict=True) if p == label != g)
         fn = sum(1 for g, p in zip(gold, pred, strict=True) if g == label != p)
-        prec = tp / (tp + fp) if tp + fp else 0.0
-        rec = tp / (tp + fn) if tp + fn else 0.0
-        f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
+        prec, rec, f1 = prf(tp, tp + fp, tp + fn)
         per[label] = {
             "precision": round(prec, 4),
             "recall": round(rec, 4),

@@ -30,6 +30,7 @@ from spacy.language import Language
 from ..errors import ExtractorError
 from ..records import CONTROL_ROLES, Document, Evidence
 from . import split_of
+from .scoring import f1_score, ratio
 
 #: Where the BRAT files live inside the shared folder.
 PICO_SUBDIR = Path("data") / "pico_corpus" / "brat"
@@ -186,12 +187,13 @@ def _sentence(text: str, offset: int) -> str:
 
 
 def _ratio(num: int, den: int) -> float:
-    return round(num / den, 4) if den else 0.0
+    return round(ratio(num, den), 4)
 
 
 def _prf(tp: int, n_pred: int, n_gold: int) -> dict[str, Any]:
+    # F1 of the rounded P and R, as the published figures were computed.
     p, r = _ratio(tp, n_pred), _ratio(tp, n_gold)
-    f1 = round(2 * p * r / (p + r), 4) if p + r else 0.0
+    f1 = round(f1_score(p, r), 4)
     return {"precision": p, "recall": r, "f1": f1, "tp": tp, "predicted": n_pred, "gold": n_gold}
 
 

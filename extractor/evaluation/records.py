@@ -35,6 +35,7 @@ from ..errors import ExtractorError
 from ..records import CONTROL_ROLES, Comparison, Evidence
 from . import SPLITS, ids_digest, split3_of
 from .direction import Prompt, load_prompts
+from .scoring import prf
 
 #: A name matches a gold name at this token F1 or more.
 MATCH_F1 = 0.3
@@ -130,12 +131,7 @@ def name_tokens(text: str) -> list[str]:
 def name_f1(gold: str, predicted: str) -> float:
     """Token F1 between two names (multiset overlap of :func:`name_tokens`)."""
     g, p = Counter(name_tokens(gold)), Counter(name_tokens(predicted))
-    overlap = sum((g & p).values())
-    if not overlap:
-        return 0.0
-    precision = overlap / sum(p.values())
-    recall = overlap / sum(g.values())
-    return 2 * precision * recall / (precision + recall)
+    return prf(sum((g & p).values()), sum(p.values()), sum(g.values())).f1
 
 
 def _matches(gold: str, names: Iterable[str]) -> bool:

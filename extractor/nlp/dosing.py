@@ -343,6 +343,7 @@ class DoseFinder:
 
 @Language.factory(
     "evidence_dosing",
+    requires=["doc._.sent_sections", "doc._.abbreviations"],
     assigns=["doc._.doses", "doc.spans"],
     default_config={"patterns_dir": None},
 )

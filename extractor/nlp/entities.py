@@ -285,6 +285,18 @@ class EntityFinder(
 
 @Language.factory(
     "evidence_entities",
+    # doc._.title/publication_types are the caller's (make_doc); doc.ents is read only when a
+    # PICO model set it (copy_ents), so it is not required
+    requires=[
+        "doc._.doc_sections",
+        "doc._.sent_sections",
+        "doc._.sample_sizes",
+        "doc._.results",
+        "doc._.abbreviations",
+        "doc._.title",
+        "doc._.publication_types",
+        "doc.spans",
+    ],
     assigns=[
         "doc.spans",
         "doc._.adverse_events",

@@ -19,14 +19,20 @@ from __future__ import annotations
 import threading
 import warnings
 from pathlib import Path
-from typing import Any
 
 import spacy
 from spacy.language import Language
 
-from ..errors import ModelError
-from ..settings import get_settings
-from . import dosing, entities, results, sample_size, sections  # noqa: F401  (register factories)
+from ..errors import ExtractorError, ModelError
+from ..settings import Settings, get_settings
+from . import (  # noqa: F401  (register factories)
+    abbreviations,
+    dosing,
+    entities,
+    results,
+    sample_size,
+    sections,
+)
 from .common import register_extensions
 
 PIPELINE_NAME = "evidence-rules"
@@ -118,11 +124,9 @@ def build_pipeline(*, models_dir: Path | None = None, sentencizer: str = "rule")
         warnings.simplefilter("ignore", FutureWarning)
         nlp.tokenizer = combined_rule_tokenizer(nlp)
     _add_sentences(nlp, sentencizer)
-    detector: Any = nlp.add_pipe("abbreviation_detector", config={"make_serializable": True})
-    # scispaCy runs its global matcher even when a doc defines no abbreviation, and spaCy warns
-    # (W036) about an empty matcher on every such doc; one pattern that never matches (an
-    # invisible separator) keeps it quiet. scispaCy only removes the keys it added itself.
-    detector.global_matcher.add("_evidence_never", [[{"ORTH": "\u2063\u2063"}]])
+    # scispaCy's detector, made serializable and kept quiet about its empty matcher (W036) by its
+    # config, so a pipeline saved and loaded again behaves the same (abbreviations.py).
+    nlp.add_pipe("evidence_abbreviations", name="abbreviation_detector")
     for name in (
         "evidence_sections",
         "evidence_sample_size",
@@ -155,6 +159,21 @@ def get_pipeline(*, models_dir: Path | None = None) -> Language:
         if key not in _cache:
             _cache[key] = build_pipeline(models_dir=folder)
         return _cache[key]
+
+
+def pipeline_for(settings: Settings) -> Language:
+    """The shared pipeline for ``settings.models_dir`` (see :func:`get_pipeline`).
+
+    Raises:
+        ModelError: the pipeline cannot be loaded, whatever spaCy raised (a broken model
+            folder raises many kinds of errors); other ``ExtractorError`` pass unchanged.
+    """
+    try:
+        return get_pipeline(models_dir=settings.models_dir)
+    except ExtractorError:
+        raise
+    except Exception as exc:  # spaCy raises many kinds of errors on a broken model dir
+        raise ModelError(f"cannot load the NLP pipeline: {exc}") from exc
 
 
 def pipeline_label(nlp: Language) -> str:

@@ -454,7 +454,12 @@ class ResultFinder:
         return doc
 
 
-@Language.factory("evidence_results", assigns=["doc._.results", "doc.spans"], default_config={})
+@Language.factory(
+    "evidence_results",
+    requires=["doc._.sent_sections"],
+    assigns=["doc._.results", "doc.spans"],
+    default_config={},
+)
 def make_results(nlp: Language, name: str) -> ResultFinder:
     """Build the result finder (``evidence_results``).
 

@@ -403,6 +403,7 @@ class SampleSizeFinder(ArmSizeRules):
 
 @Language.factory(
     "evidence_sample_size",
+    requires=["doc._.sent_sections"],
     assigns=["doc._.sample_sizes", "doc.spans"],
     default_config={"patterns_dir": None, "arm_model": True},
 )

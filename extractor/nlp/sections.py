@@ -126,6 +126,8 @@ class SectionTagger:
 
 @Language.factory(
     "evidence_sections",
+    # reads doc._.doc_sections (the caller's, optional) and sentence starts when set: nothing
+    # it needs, so no requires
     assigns=["doc._.doc_sections", "doc._.sent_sections", "token.is_sent_start"],
     default_config={"patterns_dir": None},
 )

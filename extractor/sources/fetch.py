@@ -15,7 +15,7 @@ from urllib3.util.retry import Retry
 
 from ..errors import FetchError, InputError
 from ..settings import Settings, get_settings
-from .files import RawInput, check_text, decode_bytes, detect_kind
+from .raw import RawInput, check_text, decode_bytes, detect_kind
 
 #: Longest ``Retry-After`` we wait, whatever a server asks (keeps the CLI responsive); the same
 #: cap as for PubMed E-utilities. Every wait of a second or more is announced on stderr.

@@ -28,6 +28,7 @@ from typing import Any
 
 from ..assemble import make_doc
 from ..evaluation.pico_corpus import ARM_LABELS, BratDocument, gold_number, select_documents
+from ..evaluation.scoring import prf
 from ..nlp.arm_sizes_model import (
     MODEL_FILE,
     ArmSizeModel,
@@ -125,9 +126,7 @@ def score_values(
         tp += len(pred & ex.gold)
         n_pred += len(pred)
         n_gold += len(ex.gold)
-    p = tp / n_pred if n_pred else 0.0
-    r = tp / n_gold if n_gold else 0.0
-    f1 = 2 * p * r / (p + r) if p + r else 0.0
+    p, r, f1 = prf(tp, n_pred, n_gold)
     return {
         "precision": round(p, 4),
         "recall": round(r, 4),
@@ -209,12 +208,11 @@ def nested_cross_validate(
         tp += len(pred & ex.gold)
         n_pred += len(pred)
         n_gold += len(ex.gold)
-    p = tp / n_pred if n_pred else 0.0
-    r = tp / n_gold if n_gold else 0.0
+    p, r, f1 = prf(tp, n_pred, n_gold)
     figures = {
         "precision": round(p, 4),
         "recall": round(r, 4),
-        "f1": round(2 * p * r / (p + r), 4) if p + r else 0.0,
+        "f1": round(f1, 4),
         "tp": tp,
         "predicted": n_pred,
         "gold": n_gold,

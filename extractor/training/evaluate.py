@@ -30,15 +30,15 @@ from spacy.tokens import Doc
 from spacy.training import Example
 
 from ..errors import ModelError
+from ..evaluation.scoring import prf
 from ..nlp import pico  # noqa: F401  (registers evidence_pico_spans for spacy.load)
 from ..nlp.pico import tag_runs, token_scores
 from .ebm_nlp import PICO_TAGS, iter_ebm_documents, to_doc
 
 
 def _prf(tp: int, n_pred: int, n_gold: int) -> dict[str, float]:
-    p = tp / n_pred if n_pred else 0.0
-    r = tp / n_gold if n_gold else 0.0
-    return {"p": p, "r": r, "f": 2 * p * r / (p + r) if p + r else 0.0}
+    p, r, f = prf(tp, n_pred, n_gold)
+    return {"p": p, "r": r, "f": f}
 
 
 def tag_f1(
@@ -80,9 +80,7 @@ def span_scores(
                 else:
                     tp_pred += sum(any(s < ge and gs < e for gs, ge in gold) for s, e in pred)
                     tp_gold += sum(any(s < ge and gs < e for s, e in pred) for gs, ge in gold)
-            p = tp_pred / n_pred if n_pred else 0.0
-            r = tp_gold / n_gold if n_gold else 0.0
-            f = 2 * p * r / (p + r) if p + r else 0.0
+            p, r, f = prf(tp_pred, n_pred, n_gold, tp_gold=tp_gold)
             per[tag] = {"p": p, "r": r, "f": f, "n_gold": n_gold, "n_pred": n_pred}
         per["macro"] = {k: sum(per[t][k] for t in tags) / len(tags) for k in ("p", "r", "f")}
         out[mode] = per
