@@ -22,6 +22,24 @@ _CONTROLS_SQL = ", ".join(f"'{role}'" for role in sorted(CONTROL_ROLES))
 
 def _migration_1(db: sqlite_utils.Database) -> None:
     """Initial schema."""
+    _create_documents_and_evidence(db)
+    _create_extraction_tables(db)
+    db.table("failures").create(
+        {"source": str, "kind": str, "message": str, "failed_at": str},
+        pk="source",
+    )
+    for table in ("spans", "doses", "outcomes"):
+        db.table(table).create_index(["doc_id"])
+    db.table("documents").create_index(["pmid"])
+    db.table("documents").create_index(["doi"])
+    db.table("documents").create_index(["year"])
+    db.table("evidence").create_index(["n"])
+    db.table("evidence").create_index(["design"])
+    db.table("documents").enable_fts(["title", "abstract"], create_triggers=True, tokenize="porter")
+
+
+def _create_documents_and_evidence(db: sqlite_utils.Database) -> None:
+    """The initial ``documents`` table and the ``evidence`` table keyed by its ``id``."""
     db.table("documents").create(
         {
             "id": str,
@@ -62,6 +80,10 @@ def _migration_1(db: sqlite_utils.Database) -> None:
         pk="id",
         foreign_keys=[("id", "documents", "id")],
     )
+
+
+def _create_extraction_tables(db: sqlite_utils.Database) -> None:
+    """The initial ``spans``, ``doses`` and ``outcomes`` tables, one row per extracted item."""
     db.table("spans").create(
         {
             "doc_id": str,
@@ -109,18 +131,6 @@ def _migration_1(db: sqlite_utils.Database) -> None:
         },
         foreign_keys=[("doc_id", "documents", "id")],
     )
-    db.table("failures").create(
-        {"source": str, "kind": str, "message": str, "failed_at": str},
-        pk="source",
-    )
-    for table in ("spans", "doses", "outcomes"):
-        db.table(table).create_index(["doc_id"])
-    db.table("documents").create_index(["pmid"])
-    db.table("documents").create_index(["doi"])
-    db.table("documents").create_index(["year"])
-    db.table("evidence").create_index(["n"])
-    db.table("evidence").create_index(["design"])
-    db.table("documents").enable_fts(["title", "abstract"], create_triggers=True, tokenize="porter")
 
 
 def _migration_2(db: sqlite_utils.Database) -> None:

@@ -36,11 +36,26 @@ _COMPARISON_FIELDS = ("outcome", "intervention", "comparator", "direction", "p_v
 
 def record_rows(record: Evidence) -> dict[str, list[dict[str, Any]]]:
     """All rows of one record, built before anything is written."""
-    doc = record.document
     data = record.to_dict()
-    rid = record.id
-    document_row = {
-        "id": rid,
+    document_row = _document_row(record, data)
+    evidence_row = _evidence_row(record, data)
+    return {
+        "documents": [document_row],
+        "evidence": [evidence_row],
+        "spans": _span_rows(record),
+        "doses": _dose_rows(record),
+        "outcomes": _outcome_rows(record),
+        "arms": _arm_rows(record),
+        "adverse_events": _event_rows(record),
+        "comparisons": _comparison_rows(record.id, data),
+    }
+
+
+def _document_row(record: Evidence, data: dict[str, Any]) -> dict[str, Any]:
+    """The ``documents`` row: the document's text and bibliographic fields."""
+    doc = record.document
+    return {
+        "id": record.id,
         "title": doc.title,
         "abstract": doc.abstract,
         "sections": json_text(data["document"]["sections"]),
@@ -62,10 +77,14 @@ def record_rows(record: Evidence) -> dict[str, list[dict[str, Any]]]:
         "sources": json_text([doc.source] if doc.source else []),
         "title_key": title_key(doc.title),
     }
+
+
+def _evidence_row(record: Evidence, data: dict[str, Any]) -> dict[str, Any]:
+    """The ``evidence`` row: the record's summary fields and the whole record as JSON."""
     arms = [i for i in record.interventions if i.role not in CONTROL_ROLES]
     comparators = [i for i in record.interventions if i.role in CONTROL_ROLES]
-    evidence_row = {
-        "id": rid,
+    return {
+        "id": record.id,
         "population": record.population.description,
         "condition": record.population.condition,
         "n": record.population.n,
@@ -80,9 +99,13 @@ def record_rows(record: Evidence) -> dict[str, list[dict[str, Any]]]:
         "pipeline": record.pipeline,
         "extracted_at": now(),
     }
-    span_rows = [
+
+
+def _span_rows(record: Evidence) -> list[dict[str, Any]]:
+    """The ``spans`` rows: one per labelled span."""
+    return [
         {
-            "doc_id": rid,
+            "doc_id": record.id,
             "label": s.label,
             "text": s.text,
             "start": s.start,
@@ -92,9 +115,13 @@ def record_rows(record: Evidence) -> dict[str, list[dict[str, Any]]]:
         }
         for s in record.spans
     ]
-    dose_rows = [
+
+
+def _dose_rows(record: Evidence) -> list[dict[str, Any]]:
+    """The ``doses`` rows: one per dose of each intervention or comparator."""
+    return [
         {
-            "doc_id": rid,
+            "doc_id": record.id,
             "intervention": arm.name,
             "long_form": arm.long_form,
             "role": arm.role,
@@ -114,10 +141,14 @@ def record_rows(record: Evidence) -> dict[str, list[dict[str, Any]]]:
         for arm in record.interventions
         for d in arm.doses
     ]
+
+
+def _outcome_rows(record: Evidence) -> list[dict[str, Any]]:
+    """The ``outcomes`` rows: one per result of each outcome, one for an outcome without any."""
     outcome_rows: list[dict[str, Any]] = []
     for o in record.outcomes:
         base = {
-            "doc_id": rid,
+            "doc_id": record.id,
             "outcome": o.name,
             "direction": o.direction,
             "direction_text": o.direction_text,
@@ -148,9 +179,14 @@ def record_rows(record: Evidence) -> dict[str, list[dict[str, Any]]]:
                     "time_point": r.time_point,
                 }
             )
-    arm_rows = [
+    return outcome_rows
+
+
+def _arm_rows(record: Evidence) -> list[dict[str, Any]]:
+    """The ``arms`` rows: one per intervention or comparator."""
+    return [
         {
-            "doc_id": rid,
+            "doc_id": record.id,
             "name": i.name,
             "long_form": i.long_form,
             "role": i.role,
@@ -160,9 +196,13 @@ def record_rows(record: Evidence) -> dict[str, list[dict[str, Any]]]:
         }
         for i in record.interventions
     ]
-    event_rows = [
+
+
+def _event_rows(record: Evidence) -> list[dict[str, Any]]:
+    """The ``adverse_events`` rows: one per adverse event."""
+    return [
         {
-            "doc_id": rid,
+            "doc_id": record.id,
             "kind": a.kind,
             "name": a.name,
             "text": a.text,
@@ -172,6 +212,10 @@ def record_rows(record: Evidence) -> dict[str, list[dict[str, Any]]]:
         }
         for a in record.adverse_events
     ]
+
+
+def _comparison_rows(rid: str, data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The ``comparisons`` rows: one per comparison of the record's JSON form ``data``."""
     comparison_rows = []
     for item in data["comparisons"]:
         effect = item["effect"] or {}
@@ -188,16 +232,7 @@ def record_rows(record: Evidence) -> dict[str, list[dict[str, Any]]]:
                 **{k: item["evidence"][k] for k in ("text", "start", "end")},
             }
         )
-    return {
-        "documents": [document_row],
-        "evidence": [evidence_row],
-        "spans": span_rows,
-        "doses": dose_rows,
-        "outcomes": outcome_rows,
-        "arms": arm_rows,
-        "adverse_events": event_rows,
-        "comparisons": comparison_rows,
-    }
+    return comparison_rows
 
 
 def _arm_names(name: str, long_form: str | None) -> str:

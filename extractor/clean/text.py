@@ -493,6 +493,48 @@ def _window(text: str) -> str:
     return "\n".join(lines[:MAX_PAGE_LINES]) if len(lines) > MAX_PAGE_LINES else text
 
 
+def _kept_lines(text: str) -> tuple[list[str], list[str], bool]:
+    """The page's lines with furniture blanked, up to a stop line that follows prose.
+
+    Returns ``(publication_types, kept, stopped)``: the publication-type lines before any
+    text, the normalised lines kept (a removed line is kept as ``""``: it still separates
+    paragraphs) and whether a stop line after prose ended the reading.
+    """
+    pub_types: list[str] = []
+    kept: list[str] = []
+    seen_text = False
+    after_heading = False
+    lines = [normalise_space(raw) for raw in text.translate(_INVISIBLE).splitlines()]
+    summary_bars = _summary_bars(lines)
+    stopped = False
+    prose_upto = 0  # kept[:prose_upto] has been searched for prose, in vain
+    for i, line in enumerate(lines):
+        if line.casefold() in PUBLICATION_TYPES and not seen_text:
+            pub_types.append(line)
+            continue
+        # A heading's own line and the line after it are abstract text, never furniture.
+        in_section = after_heading or bool(split_leading_heading(line)[0])
+        if line and (
+            (is_boilerplate(line) and not in_section)
+            or _PMID.fullmatch(line)
+            or _DOI.fullmatch(line)
+            or _ABSTRACT_LINE.fullmatch(line)
+            or i in summary_bars
+        ):
+            line = ""  # a removed line still separates paragraphs
+        if _STOP_LINE.match(line):
+            if seen_text and any(_is_prose(k) for k in kept[prose_upto:] if k):
+                stopped = True
+                break
+            prose_upto = len(kept)
+            line = ""
+        if line:
+            after_heading = _heading_only(line)
+        seen_text = seen_text or bool(line)
+        kept.append(line)
+    return pub_types, kept, stopped
+
+
 def clean_text(text: str, *, source: str = "") -> Document:
     """Turn page text into a Document (title, abstract, sections, light metadata).
 
@@ -529,38 +571,7 @@ def clean_text(text: str, *, source: str = "") -> Document:
     pmid = next(iter(_PMID.findall(text)), None)
     doi_match = _DOI.search(text)
     doi = doi_match.group(1).rstrip(".,;)") if doi_match else None
-    pub_types: list[str] = []
-    kept: list[str] = []
-    seen_text = False
-    after_heading = False
-    lines = [normalise_space(raw) for raw in text.translate(_INVISIBLE).splitlines()]
-    summary_bars = _summary_bars(lines)
-    stopped = False
-    prose_upto = 0  # kept[:prose_upto] has been searched for prose, in vain
-    for i, line in enumerate(lines):
-        if line.casefold() in PUBLICATION_TYPES and not seen_text:
-            pub_types.append(line)
-            continue
-        # A heading's own line and the line after it are abstract text, never furniture.
-        in_section = after_heading or bool(split_leading_heading(line)[0])
-        if line and (
-            (is_boilerplate(line) and not in_section)
-            or _PMID.fullmatch(line)
-            or _DOI.fullmatch(line)
-            or _ABSTRACT_LINE.fullmatch(line)
-            or i in summary_bars
-        ):
-            line = ""  # a removed line still separates paragraphs
-        if _STOP_LINE.match(line):
-            if seen_text and any(_is_prose(k) for k in kept[prose_upto:] if k):
-                stopped = True
-                break
-            prose_upto = len(kept)
-            line = ""
-        if line:
-            after_heading = _heading_only(line)
-        seen_text = seen_text or bool(line)
-        kept.append(line)
+    pub_types, kept, stopped = _kept_lines(text)
     paras = [p for p in (strip_trailing_notes(p) for p in _paragraphs(kept)) if p]
     start = next(
         (i for i, p in enumerate(paras) if _is_prose(p) and not _is_title_para(paras, i)), None

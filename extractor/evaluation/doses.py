@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from ..nlp.common import parse_number
-from ..records import Document
+from ..records import Document, Evidence
 from ..sources.abst import abst_document as parse_abst_document
 from ..sources.abst import read_abst_text
 from . import split_of
@@ -194,26 +194,9 @@ def evaluate_doses(
     pairs = ((make_doc(nlp, documents[p]), p) for p in items)
     for doc, pmcid in nlp.pipe(pairs, as_tuples=True, batch_size=16):
         evidence = evidence_from_doc(documents[pmcid], doc, label)
-        attached = {
-            (value, canonical_unit(d.unit))
-            for arm in evidence.interventions
-            for d in arm.doses
-            for value in (d.amount, d.amount_max)
-            if value is not None
-        }
-        in_doc = {
-            (value, canonical_unit(d["unit"]))
-            for d in doc._.doses or []
-            for value in (d["amount"], d.get("amount_max"))
-            if value is not None
-        }
-        owners: dict[tuple[float, str | None], list[str]] = defaultdict(list)
-        for arm in evidence.interventions:
-            names = [n.lower() for n in (arm.name, arm.long_form) if n]
-            for d in arm.doses:
-                for value in (d.amount, d.amount_max):
-                    if value is not None:
-                        owners[(value, canonical_unit(d.unit))].extend(names)
+        attached = _attached_doses(evidence)
+        in_doc = _doses_in_doc(doc)
+        owners = _dose_owners(evidence)
         text = documents[pmcid].abstract
         for (amount, unit), texts in items[pmcid].items():
             total += 1
@@ -227,21 +210,7 @@ def evaluate_doses(
             if hit:
                 by_unit[unit]["found"] += 1
             elif len(missed) < 20:
-                where = next(
-                    (s, e) for a, u, s, e in parse_amounts(text) if (a, u) == (amount, unit)
-                )
-                missed.append(
-                    {
-                        "pmcid": pmcid,
-                        "amount": amount,
-                        "unit": unit,
-                        "prompt": texts[0],
-                        "sentence": _sentence_around(text, *where),
-                        "extracted": sorted(
-                            f"{d['amount']} {d['unit']}" for d in doc._.doses or []
-                        )[:12],
-                    }
-                )
+                missed.append(_missed_item(pmcid, amount, unit, texts, text, doc))
     return {
         "split": split,
         "documents": len(items),
@@ -253,15 +222,68 @@ def evaluate_doses(
         "recall_on_named_arm": round(found_arm / total, 4) if total else None,
         "found_in_doc": found_doc,
         "recall_in_doc": round(found_doc / total, 4) if total else None,
-        "by_unit": {
-            u: {
-                "items": c["items"],
-                "found": c["found"],
-                "recall": round(c["found"] / c["items"], 4) if c["items"] else None,
-            }
-            for u, c in sorted(by_unit.items(), key=lambda kv: -kv[1]["items"])
-        },
+        "by_unit": _by_unit_figures(by_unit),
         "missed": missed,
+    }
+
+
+def _attached_doses(evidence: Evidence) -> set[tuple[float, str | None]]:
+    """Every ``(amount, canonical unit)`` of a dose attached to an arm (ranges give both ends)."""
+    return {
+        (value, canonical_unit(d.unit))
+        for arm in evidence.interventions
+        for d in arm.doses
+        for value in (d.amount, d.amount_max)
+        if value is not None
+    }
+
+
+def _doses_in_doc(doc: Any) -> set[tuple[float, str | None]]:
+    """Every ``(amount, canonical unit)`` the dosing component found, attached or not."""
+    return {
+        (value, canonical_unit(d["unit"]))
+        for d in doc._.doses or []
+        for value in (d["amount"], d.get("amount_max"))
+        if value is not None
+    }
+
+
+def _dose_owners(evidence: Evidence) -> dict[tuple[float, str | None], list[str]]:
+    """``{(amount, canonical unit): [lower-cased names and long forms of the arms holding it]}``."""
+    owners: dict[tuple[float, str | None], list[str]] = defaultdict(list)
+    for arm in evidence.interventions:
+        names = [n.lower() for n in (arm.name, arm.long_form) if n]
+        for d in arm.doses:
+            for value in (d.amount, d.amount_max):
+                if value is not None:
+                    owners[(value, canonical_unit(d.unit))].extend(names)
+    return owners
+
+
+def _missed_item(
+    pmcid: str, amount: float, unit: str, texts: list[str], text: str, doc: Any
+) -> dict[str, Any]:
+    """The ``missed`` entry of an item not found: its prompt, abstract sentence and the doses."""
+    where = next((s, e) for a, u, s, e in parse_amounts(text) if (a, u) == (amount, unit))
+    return {
+        "pmcid": pmcid,
+        "amount": amount,
+        "unit": unit,
+        "prompt": texts[0],
+        "sentence": _sentence_around(text, *where),
+        "extracted": sorted(f"{d['amount']} {d['unit']}" for d in doc._.doses or [])[:12],
+    }
+
+
+def _by_unit_figures(by_unit: dict[str, Counter[str]]) -> dict[str, dict[str, Any]]:
+    """``{unit: {"items", "found", "recall"}}``, the units with the most items first."""
+    return {
+        u: {
+            "items": c["items"],
+            "found": c["found"],
+            "recall": round(c["found"] / c["items"], 4) if c["items"] else None,
+        }
+        for u, c in sorted(by_unit.items(), key=lambda kv: -kv[1]["items"])
     }
 
 

@@ -151,16 +151,21 @@ def _bucket(value: int, edges: tuple[int, ...]) -> str:
     return f">{edges[-1]}"
 
 
-def find_candidates(
-    text: str, index: SentenceIndex, found: list[dict[str, Any]], total: int | None
-) -> list[Candidate]:
-    """Every integer mention of ``text`` (2 ≤ n ≤ 10⁶) with its features.
+@dataclass(frozen=True, slots=True)
+class _DocCounts:
+    """What :func:`find_candidates` knows of the whole document when it scores one mention."""
 
-    ``found`` are the rule rows (``doc._.sample_sizes``); a mention inside a row with the same
-    value belongs to that row. A row no mention falls in ("13 388 women") is a candidate itself.
-    ``total`` is the study total the rules found stated in the text
-    (:func:`extractor.nlp.sample_size.stated_total`), or ``None``.
-    """
+    found: list[dict[str, Any]]
+    total: int | None
+    rule_arm_values: set[int]
+    per_value: dict[int, int]
+    by_sentence: dict[int, list[int]]
+    arm_sentences: dict[int, int]
+    value_set: set[int]
+
+
+def _number_mentions(text: str) -> list[tuple[int, int, int, bool]]:
+    """``(start, end, n, is_word)`` of every integer 2 ≤ n ≤ 10⁶ written in ``text``."""
     raw: list[tuple[int, int, int, bool]] = []
     for m in _NUMBER.finditer(text):
         if m.group("digits"):
@@ -171,6 +176,14 @@ def find_candidates(
             is_word = True
         if 2 <= n <= 1_000_000:
             raw.append((m.start(), m.end(), n, is_word))
+    return raw
+
+
+def _link_to_rows(
+    raw: list[tuple[int, int, int, bool]], found: list[dict[str, Any]]
+) -> list[tuple[int, int, int, bool, int | None]]:
+    """The mentions with the index of the rule row each belongs to, plus the rows no mention
+    falls in, in text order."""
     linked: dict[int, int] = {}
     spans: list[tuple[int, int, int, bool, int | None]] = []
     for start, end, n, is_word in raw:
@@ -189,6 +202,16 @@ def find_candidates(
         if i not in linked.values() and 2 <= int(r["n"]) <= 1_000_000:
             spans.append((int(r["start"]), int(r["end"]), int(r["n"]), False, i))
     spans.sort(key=lambda s: (s[0], s[1]))
+    return spans
+
+
+def _doc_counts(
+    spans: list[tuple[int, int, int, bool, int | None]],
+    index: SentenceIndex,
+    found: list[dict[str, Any]],
+    total: int | None,
+) -> _DocCounts:
+    """Count the values of ``spans`` and the rule arms per value and per sentence."""
     rule_arm_values = {int(r["n"]) for r in found if r["kind"] == "arm"}
     values = [s[2] for s in spans]
     per_value: dict[int, int] = {}
@@ -203,98 +226,145 @@ def find_candidates(
             k = index.sentence_of(int(r["start"]))
             arm_sentences[k] = arm_sentences.get(k, 0) + 1
     value_set = set(values)
+    return _DocCounts(
+        found, total, rule_arm_values, per_value, by_sentence, arm_sentences, value_set
+    )
+
+
+def find_candidates(
+    text: str, index: SentenceIndex, found: list[dict[str, Any]], total: int | None
+) -> list[Candidate]:
+    """Every integer mention of ``text`` (2 ≤ n ≤ 10⁶) with its features.
+
+    ``found`` are the rule rows (``doc._.sample_sizes``); a mention inside a row with the same
+    value belongs to that row. A row no mention falls in ("13 388 women") is a candidate itself.
+    ``total`` is the study total the rules found stated in the text
+    (:func:`extractor.nlp.sample_size.stated_total`), or ``None``.
+    """
+    spans = _link_to_rows(_number_mentions(text), found)
+    counts = _doc_counts(spans, index, found, total)
     out: list[Candidate] = []
     for start, end, n, is_word, row in spans:
-        sent = index.sentence_of(start)
-        sent_start, sent_end = index.bounds(sent)
-        sentence = text[sent_start:sent_end]
-        before = text[max(sent_start, start - 80) : start]
-        after = text[end : min(sent_end, end + 80)]
-        left = _words(before)
-        right = _words(after)
-        f: list[str] = []
-        kind = found[row]["kind"] if row is not None else "none"
-        f.append(f"rk={kind}")
-        if row is not None and found[row].get("label"):
-            f.append(f"rl={found[row]['label']}")
-        in_rule_arms = n in rule_arm_values
-        f.append(f"rav={int(in_rule_arms)}")
-        for k in (1, 2, 3):
-            f.append(f"w-{k}={left[-k] if len(left) >= k else '<s>'}")
-            f.append(f"w+{k}={right[k - 1] if len(right) >= k else '</s>'}")
-        f.append(f"w-2:1={'_'.join(left[-2:])}")
-        f.append(f"w+1:2={'_'.join(right[:2])}")
-        f.append(f"w-1+1={left[-1] if left else '<s>'}_{right[0] if right else '</s>'}")
-        f.extend(f"b-={w}" for w in sorted(set(left[-6:])) if w[0].isalpha())
-        f.extend(f"b+={w}" for w in sorted(set(right[:6])) if w[0].isalpha())
-        if is_word:
-            f.append("word")
-        depth = before.count("(") + before.count("[") - before.count(")") - before.count("]")
-        if depth > 0:
-            f.append("paren")
-        if re.search(r"\b[nN]\s*=\s*$", before):
-            f.append("n=" if re.search(r"n\s*=\s*$", before) else "N=")
-        if re.match(r"\s*(?:%|percent)", after):
-            f.append("pct_after")
-        if re.match(r"\s*[(\[]\s*\d+(?:[.·]\d+)?\s*%", after):
-            f.append("pct_paren_after")
-        if re.search(r"\d\s*(?:to|-|–|and)\s*$", before):
-            f.append("range_end")
-        if re.match(r"\s*(?:to|-|–)\s*\d", after):
-            f.append("range_start")
-        if depth > 0 and re.search(r"\b(?:CI|IQR|range|SD)\b|±", before[before.rfind("(") :]):
-            f.append("stats_paren")
-        if re.search(r"/\s*$", before):
-            f.append("slash_before")
-        if re.match(r"\s*/", after):
-            f.append("slash_after")
-        if re.search(r"%\s*\)?\s*(?:of|in)\s+(?:the\s+)?$", before):
-            f.append("pct_of_before")
-        if re.search(r"\d\s*(?:\(\s*[\d.]+\s*%\s*\)\s*)?(?:of|out\s+of)\s+(?:the\s+)?$", before):
-            f.append("part_of_before")
-        for name, cue in _CUES.items():
-            if cue.search(sentence):
-                f.append(f"s:{name}")
-                if in_rule_arms:
-                    f.append(f"rav&s:{name}")
-        section = index.section_of(start) or "NONE"
-        f.append(f"sec={section}")
-        f.append(f"rk={kind}&sec={section}")
-        if total:
-            if n == total:
-                f.append("eqT")
-            elif n > total:
-                f.append("gtT")
-            else:
-                f.append("ltT")
-                if (total - n) in value_set and total - n != n:
-                    f.append("sum2T")
-                if 2 * n == total:
-                    f.append("halfT")
-                ratio = n / total
-                f.append(f"ratioT={_bucket(int(ratio * 10), (1, 3, 5, 7, 9))}")
-        else:
-            f.append("noT")
-        others = [v for v in by_sentence.get(sent, []) if v != n]
-        if any(n + o in value_set for o in others):
-            f.append("sum_sent")
-        if any(abs(n - o) <= max(2, 0.15 * n) for o in others):
-            f.append("close_sent")
-        tokens_before = len(_words(text[sent_start:start]))
-        f.append(f"pos={_bucket(tokens_before, (0, 3, 10, 25))}")
-        f.append(f"sidx={_bucket(sent, (0, 1, 3, 6))}")
-        if sent == len(index) - 1:
-            f.append("last_sent")
-        f.append(f"mag={min(int(math.log2(n)), 14)}")
-        f.append(f"rep={min(per_value.get(n, 0), 3)}")
-        n_arms = len(rule_arm_values)
-        f.append(f"narm={min(n_arms, 3)}")
-        f.append(f"rk={kind}&narm={min(n_arms, 3)}")
-        f.append(f"narm_sent={min(arm_sentences.get(sent, 0), 3)}")
-        if 1900 <= n <= 2030 and not is_word:
-            f.append("yearlike")
+        f = _mention_features(text, index, counts, start, end, n, is_word, row)
         out.append(Candidate(start, end, n, row, tuple(f)))
     return out
+
+
+def _mention_features(
+    text: str,
+    index: SentenceIndex,
+    counts: _DocCounts,
+    start: int,
+    end: int,
+    n: int,
+    is_word: bool,
+    row: int | None,
+) -> list[str]:
+    """The features of the mention ``start:end`` of value ``n``."""
+    found = counts.found
+    sent = index.sentence_of(start)
+    sent_start, sent_end = index.bounds(sent)
+    sentence = text[sent_start:sent_end]
+    before = text[max(sent_start, start - 80) : start]
+    after = text[end : min(sent_end, end + 80)]
+    f: list[str] = []
+    kind = found[row]["kind"] if row is not None else "none"
+    f.append(f"rk={kind}")
+    if row is not None and found[row].get("label"):
+        f.append(f"rl={found[row]['label']}")
+    in_rule_arms = n in counts.rule_arm_values
+    f.append(f"rav={int(in_rule_arms)}")
+    f.extend(_window_features(before, after, is_word))
+    for name, cue in _CUES.items():
+        if cue.search(sentence):
+            f.append(f"s:{name}")
+            if in_rule_arms:
+                f.append(f"rav&s:{name}")
+    section = index.section_of(start) or "NONE"
+    f.append(f"sec={section}")
+    f.append(f"rk={kind}&sec={section}")
+    f.extend(_total_features(n, counts.total, counts.value_set))
+    others = [v for v in counts.by_sentence.get(sent, []) if v != n]
+    if any(n + o in counts.value_set for o in others):
+        f.append("sum_sent")
+    if any(abs(n - o) <= max(2, 0.15 * n) for o in others):
+        f.append("close_sent")
+    tokens_before = len(_words(text[sent_start:start]))
+    f.append(f"pos={_bucket(tokens_before, (0, 3, 10, 25))}")
+    f.append(f"sidx={_bucket(sent, (0, 1, 3, 6))}")
+    if sent == len(index) - 1:
+        f.append("last_sent")
+    f.append(f"mag={min(int(math.log2(n)), 14)}")
+    f.append(f"rep={min(counts.per_value.get(n, 0), 3)}")
+    n_arms = len(counts.rule_arm_values)
+    f.append(f"narm={min(n_arms, 3)}")
+    f.append(f"rk={kind}&narm={min(n_arms, 3)}")
+    f.append(f"narm_sent={min(counts.arm_sentences.get(sent, 0), 3)}")
+    if 1900 <= n <= 2030 and not is_word:
+        f.append("yearlike")
+    return f
+
+
+def _window_features(before: str, after: str, is_word: bool) -> list[str]:
+    """Features of the words and marks in the 80 characters either side of a mention."""
+    left = _words(before)
+    right = _words(after)
+    f: list[str] = []
+    for k in (1, 2, 3):
+        f.append(f"w-{k}={left[-k] if len(left) >= k else '<s>'}")
+        f.append(f"w+{k}={right[k - 1] if len(right) >= k else '</s>'}")
+    f.append(f"w-2:1={'_'.join(left[-2:])}")
+    f.append(f"w+1:2={'_'.join(right[:2])}")
+    f.append(f"w-1+1={left[-1] if left else '<s>'}_{right[0] if right else '</s>'}")
+    f.extend(f"b-={w}" for w in sorted(set(left[-6:])) if w[0].isalpha())
+    f.extend(f"b+={w}" for w in sorted(set(right[:6])) if w[0].isalpha())
+    if is_word:
+        f.append("word")
+    depth = before.count("(") + before.count("[") - before.count(")") - before.count("]")
+    if depth > 0:
+        f.append("paren")
+    if re.search(r"\b[nN]\s*=\s*$", before):
+        f.append("n=" if re.search(r"n\s*=\s*$", before) else "N=")
+    if re.match(r"\s*(?:%|percent)", after):
+        f.append("pct_after")
+    if re.match(r"\s*[(\[]\s*\d+(?:[.·]\d+)?\s*%", after):
+        f.append("pct_paren_after")
+    if re.search(r"\d\s*(?:to|-|–|and)\s*$", before):
+        f.append("range_end")
+    if re.match(r"\s*(?:to|-|–)\s*\d", after):
+        f.append("range_start")
+    if depth > 0 and re.search(r"\b(?:CI|IQR|range|SD)\b|±", before[before.rfind("(") :]):
+        f.append("stats_paren")
+    if re.search(r"/\s*$", before):
+        f.append("slash_before")
+    if re.match(r"\s*/", after):
+        f.append("slash_after")
+    if re.search(r"%\s*\)?\s*(?:of|in)\s+(?:the\s+)?$", before):
+        f.append("pct_of_before")
+    if re.search(r"\d\s*(?:\(\s*[\d.]+\s*%\s*\)\s*)?(?:of|out\s+of)\s+(?:the\s+)?$", before):
+        f.append("part_of_before")
+    return f
+
+
+def _total_features(n: int, total: int | None, value_set: set[int]) -> list[str]:
+    """How ``n`` compares with the stated study total ``total``."""
+    f: list[str] = []
+    if total:
+        if n == total:
+            f.append("eqT")
+        elif n > total:
+            f.append("gtT")
+        else:
+            f.append("ltT")
+            if (total - n) in value_set and total - n != n:
+                f.append("sum2T")
+            if 2 * n == total:
+                f.append("halfT")
+            ratio = n / total
+            f.append(f"ratioT={_bucket(int(ratio * 10), (1, 3, 5, 7, 9))}")
+    else:
+        f.append("noT")
+    return f
 
 
 # --- decisions -------------------------------------------------------------------------------

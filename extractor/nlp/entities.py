@@ -115,6 +115,12 @@ class EntityFinder(
         rows = load_patterns("entities", self.patterns_dir)
         events = load_patterns("events", self.patterns_dir)
         designs = load_patterns("designs", self.patterns_dir)
+        pop_alt = self._load_entity_patterns(rows)
+        self._load_event_patterns(events, pop_alt)
+        self._load_design_patterns(designs)
+
+    def _load_entity_patterns(self, rows: list[dict[str, Any]]) -> str:
+        """PICO word lists and trigger regexes; returns the population-noun alternation."""
         flags = re.IGNORECASE
         self.np_stop = {w.lower() for w in words_of(rows, "np_stop")}
         self.treatment_heads = {w.lower() for w in words_of(rows, "treatment_head")}
@@ -146,6 +152,11 @@ class EntityFinder(
             r"\s+(?:" + "|".join(words_of(rows, "outcome_verb")) + r")\b", flags
         )
         self.title_prefixes = [re.compile(rf"^{p}", flags) for p in words_of(rows, "title_prefix")]
+        return pop_alt
+
+    def _load_event_patterns(self, events: list[dict[str, Any]], pop_alt: str) -> None:
+        """Adverse-event and withdrawal regexes; ``pop_alt`` is the population-noun alternation."""
+        flags = re.IGNORECASE
         self.withdrawal = re.compile(
             rf"(?<![\w-])(?P<count>{COUNT})\s+(?:[a-z-]+\s+){{0,2}}?"
             rf"(?:(?:{pop_alt})\s+)?(?:\([^)]{{0,20}}\)\s+)?"
@@ -177,6 +188,10 @@ class EntityFinder(
             rf"(?:reported|observed|occurred|seen|noted|recorded)\s+in\s+(?P<count2>{COUNT})\b",
             flags,
         )
+
+    def _load_design_patterns(self, designs: list[dict[str, Any]]) -> None:
+        """Study-design types, cues, references and qualifiers."""
+        flags = re.IGNORECASE
         self.design_types = {
             str(r["design"]): (float(r["rank"]), str(r["family"]))
             for r in designs

@@ -166,22 +166,32 @@ class EventRules:
         ``kind`` (``adverse_event`` or ``withdrawal``). Negated statements ("no patient
         developed ...", "0 patients") give nothing.
         """
-        events: list[dict[str, Any]] = []
         index = SentenceIndex(doc)
+        events = [
+            *self._withdrawal_events(text, index),
+            *self._ae_verb_events(text),
+            *self._serious_ae_events(text),
+            *self._ae_list_events(text, index),
+            *self._ae_occurred_events(text, index),
+        ]
+        kept = _distinct_events(text, events)
+        for event in kept:
+            self._add(doc, event["start"], event["end"], "ADVERSE_EVENT", event["kind"])
+        return kept
 
-        def sentence_end(offset: int) -> int:
-            return index.bounds(index.sentence_of(offset))[1]
-
+    def _withdrawal_events(self, text: str, index: SentenceIndex) -> list[dict[str, Any]]:
+        """Withdrawals ("N patients withdrew ... due to X"), named by the reason when stated."""
+        events: list[dict[str, Any]] = []
         for m in self.withdrawal.finditer(text):
             count = parse_count(m.group("count"))
             if count == 0:
                 continue
             name = re.sub(r"^(?:was|were)\s+", "", m.group("what"), flags=re.I).lower()
             end = m.end()
-            reason = _REASON.match(text, m.end(), sentence_end(m.start()))
+            reason = _REASON.match(text, m.end(), _sentence_end(index, m.start()))
             percent = _percent_after(text, m.start(), m.end())
             if reason:
-                np = self.np_after(text, reason.end(), sentence_end(m.start()), max_words=6)
+                np = self.np_after(text, reason.end(), _sentence_end(index, m.start()), max_words=6)
                 if np is not None and text[np[0] : np[1]].lower() not in _VAGUE_REASONS:
                     name, end = text[np[0] : np[1]], np[1]
             events.append(
@@ -195,6 +205,11 @@ class EventRules:
                     "kind": "withdrawal",
                 }
             )
+        return events
+
+    def _ae_verb_events(self, text: str) -> list[dict[str, Any]]:
+        """Events after a verb ("One patient developed X"): the noun phrase after it."""
+        events: list[dict[str, Any]] = []
         for m in self.ae_verb.finditer(text):
             count = parse_count(m.group("count"))
             np = self.np_after(text, m.end(), len(text), max_words=6)
@@ -216,6 +231,11 @@ class EventRules:
                     "kind": "adverse_event",
                 }
             )
+        return events
+
+    def _serious_ae_events(self, text: str) -> list[dict[str, Any]]:
+        """Serious events: "N serious adverse events", "serious adverse events occurred in N"."""
+        events: list[dict[str, Any]] = []
         for m in self.serious_ae.finditer(text):
             raw_count = m.group("count") or m.group("count2")
             count = parse_count(raw_count) if raw_count else None
@@ -233,10 +253,20 @@ class EventRules:
                     "kind": "adverse_event",
                 }
             )
+        return events
+
+    def _ae_list_events(self, text: str, index: SentenceIndex) -> list[dict[str, Any]]:
+        """Event lists ("adverse events included X, Y and Z"): one per item, unless negated."""
+        events: list[dict[str, Any]] = []
         for m in self.ae_noun.finditer(text):
             if _NEGATED.search(text[max(0, m.start() - 25) : m.start()]):
                 continue
-            events.extend(self.event_items(text, m.end(), sentence_end(m.start())))
+            events.extend(self.event_items(text, m.end(), _sentence_end(index, m.start())))
+        return events
+
+    def _ae_occurred_events(self, text: str, index: SentenceIndex) -> list[dict[str, Any]]:
+        """Events before "occurred in N patients (12%)": the noun phrase, if it names an event."""
+        events: list[dict[str, Any]] = []
         for m in self.ae_occurred.finditer(text):
             count = parse_count(m.group("count"))
             sent_start = index.bounds(index.sentence_of(m.start()))[0]
@@ -264,20 +294,26 @@ class EventRules:
                     "kind": "adverse_event",
                 }
             )
-        events.sort(key=lambda e: (e["start"], -e["end"]))
-        kept: list[dict[str, Any]] = []
-        for event in events:
-            # One event per place: a span inside one already kept (same kind) is a repeat.
-            if any(
-                k["start"] <= event["start"]
-                and event["end"] <= k["end"]
-                and k["kind"] == event["kind"]
-                for k in kept
-            ):
-                continue
-            if _NEGATED.search(text[max(0, event["start"] - 12) : event["start"]]):
-                continue
-            kept.append(event)
-        for event in kept:
-            self._add(doc, event["start"], event["end"], "ADVERSE_EVENT", event["kind"])
-        return kept
+        return events
+
+
+def _sentence_end(index: SentenceIndex, offset: int) -> int:
+    """End of the sentence holding ``offset``."""
+    return index.bounds(index.sentence_of(offset))[1]
+
+
+def _distinct_events(text: str, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Events in text order, less repeats (inside a kept one of the same kind) and negated ones."""
+    events.sort(key=lambda e: (e["start"], -e["end"]))
+    kept: list[dict[str, Any]] = []
+    for event in events:
+        # One event per place: a span inside one already kept (same kind) is a repeat.
+        if any(
+            k["start"] <= event["start"] and event["end"] <= k["end"] and k["kind"] == event["kind"]
+            for k in kept
+        ):
+            continue
+        if _NEGATED.search(text[max(0, event["start"] - 12) : event["start"]]):
+            continue
+        kept.append(event)
+    return kept

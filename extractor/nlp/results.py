@@ -30,6 +30,7 @@ months" nearest before it in the sentence (else the first one after it).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from spacy.language import Language
@@ -177,6 +178,190 @@ def _num(value: str) -> float | int:
     return int(f) if f.is_integer() else f
 
 
+#: The claim test of :func:`find_results`: is no character of ``[start, end)`` claimed yet?
+_Free = Callable[[int, int], bool]
+#: The values of the row a match gives, or ``None`` to skip it.
+_Values = Callable[[re.Match[str], str, SentenceIndex], dict[str, Any] | None]
+#: The rows a match gives (``kind`` is the pass's): ``(kind, match, text, index, free)``.
+_Fields = Callable[[str, re.Match[str], str, SentenceIndex, _Free], list[dict[str, Any]]]
+
+
+def _whole_match(values: _Values) -> _Fields:
+    """A pass whose row spans the whole match, taken only where none of it is claimed yet."""
+
+    def fields(
+        kind: str, m: re.Match[str], text: str, index: SentenceIndex, free: _Free
+    ) -> list[dict[str, Any]]:
+        if not free(m.start(), m.end()):
+            return []
+        found = values(m, text, index)
+        if found is None:
+            return []
+        return [_row(kind, text, m.start(), m.end(), index, **found)]
+
+    return fields
+
+
+def _count_threshold_rows(
+    kind: str, m: re.Match[str], text: str, index: SentenceIndex, free: _Free
+) -> list[dict[str, Any]]:
+    """Count with outcome and bracket ("five had clearing (>75%)"): threshold, else percent."""
+    value = re.sub(r"\s+", "", m.group("value"))
+    is_threshold = bool(re.match(_OP, value))
+    return [
+        _row(
+            kind if is_threshold else "count_percent",
+            text,
+            m.start(),
+            m.end(),
+            index,
+            count=parse_count(m.group("count")),
+            threshold=value if is_threshold else None,
+            percent=None if is_threshold else _num(value.rstrip("%")),
+            outcome_text=m.group("outcome"),
+            outcome_start=m.start("outcome"),
+            outcome_end=m.end("outcome"),
+            verb=m.group("verb"),
+        )
+    ]
+
+
+def _effect_values(m: re.Match[str], text: str, index: SentenceIndex) -> dict[str, Any] | None:
+    if m.group("measure").lower() == "difference" and re.search(
+        r"\b(?:was|were|of)\b", text[m.end("measure") : m.start("value")]
+    ):
+        return None  # "the difference was 2.1": a plain number, not a named measure
+    low, high = m.group("low"), m.group("high")
+    return {
+        "measure": m.group("measure"),
+        "value": _num(m.group("value")),
+        "ci_low": _num(low) if low else None,
+        "ci_high": _num(high) if high else None,
+    }
+
+
+def _ci_values(m: re.Match[str], text: str, index: SentenceIndex) -> dict[str, Any] | None:
+    return {
+        "level": _num(m.group("level")),
+        "ci_low": _num(m.group("low")),
+        "ci_high": _num(m.group("high")),
+    }
+
+
+def _p_values(m: re.Match[str], text: str, index: SentenceIndex) -> dict[str, Any] | None:
+    return {"op": m.group("op"), "value": _num(m.group("value"))}
+
+
+def _ns_values(m: re.Match[str], text: str, index: SentenceIndex) -> dict[str, Any] | None:
+    return {"op": None, "value": None}
+
+
+def _mean_sd_values(m: re.Match[str], text: str, index: SentenceIndex) -> dict[str, Any] | None:
+    return {"mean": _num(m.group("mean")), "sd": _num(m.group("sd"))}
+
+
+def _median_iqr_values(m: re.Match[str], text: str, index: SentenceIndex) -> dict[str, Any] | None:
+    """Median with IQR/range; a bracket without a keyword only after "median"; low ≤ high."""
+    if not m.group("kw") and _keyword(text, index, m.start()) != "median":
+        return None
+    if _num(m.group("low")) > _num(m.group("high")):
+        return None
+    return {"median": _num(m.group("median")), "iqr": m.group("range")}
+
+
+def _mean_sd_paren_values(
+    m: re.Match[str], text: str, index: SentenceIndex
+) -> dict[str, Any] | None:
+    """Mean (SD) as "12.3 (SD 4.5)"; without "SD" only after a mean word in the sentence."""
+    start, _ = _sentence_bounds(text, index, m.start())
+    if not m.group("kw") and not _MEAN_WORDS.search(text, start, m.start()):
+        return None
+    return _mean_sd_values(m, text, index)
+
+
+def _fraction_rows(
+    kind: str, m: re.Match[str], text: str, index: SentenceIndex, free: _Free
+) -> list[dict[str, Any]]:
+    """Fractions "12/20", "12 of 20" (count ≤ denominator), plus a "(60%)" that follows."""
+    if not free(m.start(), m.end()):
+        return []
+    count, den = parse_count(m.group("count")), parse_count(m.group("den"))
+    if count is None or not den or count > den:
+        return []
+    end = m.end()
+    percent = None
+    tail = re.match(rf"(?:\s+[A-Za-z-]+){{0,2}}?\s*\(\s*({NUM})\s*%\s*\)", text[end : end + 40])
+    if tail:
+        percent = _num(tail.group(1))
+        end += tail.end()
+    return [_row(kind, text, m.start(), end, index, count=count, denominator=den, percent=percent)]
+
+
+def _count_pct_values(m: re.Match[str], text: str, index: SentenceIndex) -> dict[str, Any] | None:
+    return {"count": parse_count(m.group("count")), "percent": _num(m.group("pct"))}
+
+
+def _threshold_values(m: re.Match[str], text: str, index: SentenceIndex) -> dict[str, Any] | None:
+    return {"threshold": re.sub(r"\s+", "", m.group(0))}
+
+
+def _percent_values(m: re.Match[str], text: str, index: SentenceIndex) -> dict[str, Any] | None:
+    return {"percent": _num(m.group("pct"))}
+
+
+def _continuous_vs_rows(
+    kind: str, m: re.Match[str], text: str, index: SentenceIndex, free: _Free
+) -> list[dict[str, Any]]:
+    """Compared values ("median PFS 16 vs 12 weeks"): one row per number, both must be free."""
+    units = [u for u in (m.group("ua"), m.group("ub")) if u]
+    if "%" in units or not (free(m.start("a"), m.end("a")) and free(m.start("b"), m.end("b"))):
+        return []
+    measure = _keyword(text, index, m.start())
+    joiner = text[m.end("a") : m.start("b")]
+    if measure is None and not (units and re.search(r"vs|versus|compared", joiner, re.I)):
+        return []
+    rows = []
+    for g in ("a", "b"):
+        u = m.group("u" + g)
+        end = m.end("u" + g) if u else m.end(g)
+        rows.append(
+            _row(kind, text, m.start(g), end, index, **{measure or "mean": _num(m.group(g))})
+        )
+    return rows
+
+
+def _continuous_in_values(
+    m: re.Match[str], text: str, index: SentenceIndex
+) -> dict[str, Any] | None:
+    """A value "in the A group" after "mean"/"median"/"score" in its sentence."""
+    if m.group("ua") == "%":
+        return None
+    measure = _keyword(text, index, m.start())
+    return None if measure is None else {measure: _num(m.group("a"))}
+
+
+#: The passes of :func:`find_results`, in order: a pass's rows claim their characters, and a
+#: later pass takes only what is still free, so the more specific shapes come first.
+_PASSES: tuple[tuple[str, re.Pattern[str], _Fields], ...] = (
+    ("count_threshold", _COUNT_THRESHOLD, _count_threshold_rows),
+    ("effect", _EFFECT, _whole_match(_effect_values)),
+    ("ci", _CI, _whole_match(_ci_values)),
+    ("p_value", _PVALUE, _whole_match(_p_values)),
+    ("p_value", _NS, _whole_match(_ns_values)),
+    # means with SD and medians with IQR/range before counts, so "12.3 (4.5)" is not split
+    ("mean_sd", _MEAN_SD, _whole_match(_mean_sd_values)),
+    ("median_iqr", _MEDIAN_RANGE, _whole_match(_median_iqr_values)),
+    ("mean_sd", _MEAN_SD_PAREN, _whole_match(_mean_sd_paren_values)),
+    ("fraction", _FRACTION, _fraction_rows),
+    ("fraction", _OF, _fraction_rows),
+    ("count_percent", _COUNT_PCT, _whole_match(_count_pct_values)),
+    ("threshold", _THRESHOLD, _whole_match(_threshold_values)),
+    ("percent", _PERCENT, _whole_match(_percent_values)),
+    ("continuous", _CONT_VS, _continuous_vs_rows),
+    ("continuous", _CONT_IN, _whole_match(_continuous_in_values)),
+)
+
+
 def find_results(text: str, index: SentenceIndex) -> list[dict[str, Any]]:
     """All numeric results in ``text``; more specific shapes claim their characters first."""
     rows: list[dict[str, Any]] = []
@@ -185,158 +370,11 @@ def find_results(text: str, index: SentenceIndex) -> list[dict[str, Any]]:
     def free(start: int, end: int) -> bool:
         return not any(s < end and start < e for s, e in claimed)
 
-    def claim(row: dict[str, Any]) -> None:
-        rows.append(row)
-        claimed.append((row["start"], row["end"]))
-
-    for m in _COUNT_THRESHOLD.finditer(text):
-        value = re.sub(r"\s+", "", m.group("value"))
-        is_threshold = bool(re.match(_OP, value))
-        claim(
-            _row(
-                "count_threshold" if is_threshold else "count_percent",
-                text,
-                m.start(),
-                m.end(),
-                index,
-                count=parse_count(m.group("count")),
-                threshold=value if is_threshold else None,
-                percent=None if is_threshold else _num(value.rstrip("%")),
-                outcome_text=m.group("outcome"),
-                outcome_start=m.start("outcome"),
-                outcome_end=m.end("outcome"),
-                verb=m.group("verb"),
-            )
-        )
-    for m in _EFFECT.finditer(text):
-        if not free(m.start(), m.end()):
-            continue
-        if m.group("measure").lower() == "difference" and re.search(
-            r"\b(?:was|were|of)\b", text[m.end("measure") : m.start("value")]
-        ):
-            continue  # "the difference was 2.1": a plain number, not a named measure
-        low, high = m.group("low"), m.group("high")
-        claim(
-            _row(
-                "effect",
-                text,
-                m.start(),
-                m.end(),
-                index,
-                measure=m.group("measure"),
-                value=_num(m.group("value")),
-                ci_low=_num(low) if low else None,
-                ci_high=_num(high) if high else None,
-            )
-        )
-    for m in _CI.finditer(text):
-        if free(m.start(), m.end()):
-            claim(
-                _row(
-                    "ci",
-                    text,
-                    m.start(),
-                    m.end(),
-                    index,
-                    level=_num(m.group("level")),
-                    ci_low=_num(m.group("low")),
-                    ci_high=_num(m.group("high")),
-                )
-            )
-    for m in _PVALUE.finditer(text):
-        if free(m.start(), m.end()):
-            claim(
-                _row(
-                    "p_value",
-                    text,
-                    m.start(),
-                    m.end(),
-                    index,
-                    op=m.group("op"),
-                    value=_num(m.group("value")),
-                )
-            )
-    for m in _NS.finditer(text):
-        if free(m.start(), m.end()):
-            claim(_row("p_value", text, m.start(), m.end(), index, op=None, value=None))
-    _continuous(text, index, free, claim)
-    for regex in (_FRACTION, _OF):
-        for m in regex.finditer(text):
-            if not free(m.start(), m.end()):
-                continue
-            count, den = parse_count(m.group("count")), parse_count(m.group("den"))
-            if count is None or not den or count > den:
-                continue
-            end = m.end()
-            percent = None
-            tail = re.match(
-                rf"(?:\s+[A-Za-z-]+){{0,2}}?\s*\(\s*({NUM})\s*%\s*\)", text[end : end + 40]
-            )
-            if tail:
-                percent = _num(tail.group(1))
-                end += tail.end()
-            claim(
-                _row(
-                    "fraction",
-                    text,
-                    m.start(),
-                    end,
-                    index,
-                    count=count,
-                    denominator=den,
-                    percent=percent,
-                )
-            )
-    for m in _COUNT_PCT.finditer(text):
-        if free(m.start(), m.end()):
-            claim(
-                _row(
-                    "count_percent",
-                    text,
-                    m.start(),
-                    m.end(),
-                    index,
-                    count=parse_count(m.group("count")),
-                    percent=_num(m.group("pct")),
-                )
-            )
-    for m in _THRESHOLD.finditer(text):
-        if free(m.start(), m.end()):
-            claim(
-                _row(
-                    "threshold",
-                    text,
-                    m.start(),
-                    m.end(),
-                    index,
-                    threshold=re.sub(r"\s+", "", m.group(0)),
-                )
-            )
-    for m in _PERCENT.finditer(text):
-        if free(m.start(), m.end()):
-            claim(_row("percent", text, m.start(), m.end(), index, percent=_num(m.group("pct"))))
-    for m in _CONT_VS.finditer(text):
-        units = [u for u in (m.group("ua"), m.group("ub")) if u]
-        if "%" in units or not (free(m.start("a"), m.end("a")) and free(m.start("b"), m.end("b"))):
-            continue
-        kind = _keyword(text, index, m.start())
-        joiner = text[m.end("a") : m.start("b")]
-        if kind is None and not (units and re.search(r"vs|versus|compared", joiner, re.I)):
-            continue
-        for g in ("a", "b"):
-            u = m.group("u" + g)
-            end = m.end("u" + g) if u else m.end(g)
-            claim(
-                _row(
-                    "continuous", text, m.start(g), end, index, **{kind or "mean": _num(m.group(g))}
-                )
-            )
-    for m in _CONT_IN.finditer(text):
-        if m.group("ua") == "%" or not free(m.start(), m.end()):
-            continue
-        kind = _keyword(text, index, m.start())
-        if kind is not None:
-            claim(_row("continuous", text, m.start(), m.end(), index, **{kind: _num(m.group("a"))}))
+    for kind, pattern, fields in _PASSES:
+        for m in pattern.finditer(text):
+            for row in fields(kind, m, text, index, free):
+                rows.append(row)
+                claimed.append((row["start"], row["end"]))
     rows.sort(key=lambda r: (r["start"], r["end"]))
     _attach_context(text, index, rows)
     return rows
@@ -354,58 +392,6 @@ def _keyword(text: str, index: SentenceIndex, offset: int) -> str | None:
     if not found:
         return None
     return "median" if found[-1].group("kw").lower().startswith("median") else "mean"
-
-
-def _continuous(text: str, index: SentenceIndex, free: Any, claim: Any) -> None:
-    """Means with SD and medians with IQR/range; before counts so "12.3 (4.5)" is not split."""
-    for m in _MEAN_SD.finditer(text):
-        if free(m.start(), m.end()):
-            claim(
-                _row(
-                    "mean_sd",
-                    text,
-                    m.start(),
-                    m.end(),
-                    index,
-                    mean=_num(m.group("mean")),
-                    sd=_num(m.group("sd")),
-                )
-            )
-    for m in _MEDIAN_RANGE.finditer(text):
-        if not free(m.start(), m.end()):
-            continue
-        if not m.group("kw") and _keyword(text, index, m.start()) != "median":
-            continue
-        if _num(m.group("low")) > _num(m.group("high")):
-            continue
-        claim(
-            _row(
-                "median_iqr",
-                text,
-                m.start(),
-                m.end(),
-                index,
-                median=_num(m.group("median")),
-                iqr=m.group("range"),
-            )
-        )
-    for m in _MEAN_SD_PAREN.finditer(text):
-        if not free(m.start(), m.end()):
-            continue
-        start, _ = _sentence_bounds(text, index, m.start())
-        if not m.group("kw") and not _MEAN_WORDS.search(text, start, m.start()):
-            continue
-        claim(
-            _row(
-                "mean_sd",
-                text,
-                m.start(),
-                m.end(),
-                index,
-                mean=_num(m.group("mean")),
-                sd=_num(m.group("sd")),
-            )
-        )
 
 
 def _attach_context(text: str, index: SentenceIndex, rows: list[dict[str, Any]]) -> None:

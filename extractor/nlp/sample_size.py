@@ -73,6 +73,11 @@ register_extensions()
 SAMPLE_SIZE_KINDS = ("randomised", "enrolled", "total", "analysed", "arm")
 
 
+def _free(taken: list[tuple[int, int]], start: int) -> bool:
+    """Whether ``start`` lies outside every span already taken by an earlier pattern."""
+    return not any(s <= start < e for s, e in taken)
+
+
 class SampleSizeFinder(ArmSizeRules):
     """Find sample sizes and classify them as total, arm, analysed or subgroup.
 
@@ -165,10 +170,30 @@ class SampleSizeFinder(ArmSizeRules):
         index = SentenceIndex(doc)
         found: list[dict[str, Any]] = []
         taken: list[tuple[int, int]] = []
+        self._noun_phrase_counts(text, index, found, taken)
+        self._sentence_lead_counts(text, index, found, taken)
+        self._part_of_whole_counts(text, index, found, taken)
+        self._bare_verb_counts(text, index, found, taken)
+        self._n_equals_counts(text, index, found, taken)
+        self._arms(text, index, found)
+        found.sort(key=lambda r: (r["start"], r["end"]))
+        self._sums(text, index, found)
+        for row in found:
+            row.pop("equals", None)
+        if self.arm_model is not None:
+            found = apply_model(self.arm_model, text, index, found, stated_total(found))
+        add_spans(doc, ((r["start"], r["end"], "SAMPLE_SIZE", self.name) for r in found))
+        doc._.sample_sizes = found
+        return doc
 
-        def free(start: int) -> bool:
-            return not any(s <= start < e for s, e in taken)
-
+    def _noun_phrase_counts(
+        self,
+        text: str,
+        index: SentenceIndex,
+        found: list[dict[str, Any]],
+        taken: list[tuple[int, int]],
+    ) -> None:
+        """ "Twelve patients", "a total of 120 participants": a count before a population noun."""
         for match in self.noun_phrase.finditer(text):
             start = match.start()
             n = parse_sample_count(match.group("num"))
@@ -187,12 +212,21 @@ class SampleSizeFinder(ArmSizeRules):
             self._score(row, text, index, lead=bool(match.group("lead")))
             found.append(row)
             taken.append((start, end))
+
+    def _sentence_lead_counts(
+        self,
+        text: str,
+        index: SentenceIndex,
+        found: list[dict[str, Any]],
+        taken: list[tuple[int, int]],
+    ) -> None:
+        """A count opening a sentence with a longer description before its population noun."""
         for i in range(len(index)):
             sent_start, sent_end = index.bounds(i)
             head = re.match(r"\s*", text[sent_start:sent_end])
             at = sent_start + (head.end() if head else 0)
             lead = self.lead_phrase.match(text, at, sent_end)
-            if lead is None or not free(at):
+            if lead is None or not _free(taken, at):
                 continue
             n = parse_sample_count(lead.group("num"))
             if not n or _is_year(text, lead.start("num"), lead.end("num")):
@@ -205,10 +239,19 @@ class SampleSizeFinder(ArmSizeRules):
             self._score(row, text, index, lead=False)
             found.append(row)
             taken.append((start, end))
+
+    def _part_of_whole_counts(
+        self,
+        text: str,
+        index: SentenceIndex,
+        found: list[dict[str, Any]],
+        taken: list[tuple[int, int]],
+    ) -> None:
+        """ "338 of 2,150 planned patients" in a randomisation/enrolment sentence: a weak total."""
         for match in self.part_of_whole.finditer(text):
             start, end = match.start("num"), match.end("num")
             n = parse_sample_count(match.group("num"))
-            if not n or not free(start):
+            if not n or not _free(taken, start):
                 continue
             sent_start, sent_end = index.bounds(index.sentence_of(start))
             sentence = text[sent_start:sent_end]
@@ -227,9 +270,18 @@ class SampleSizeFinder(ArmSizeRules):
             row["strength"] -= 1  # weaker than a count stated as the sample itself
             found.append(row)
             taken.append((start, end))
+
+    def _bare_verb_counts(
+        self,
+        text: str,
+        index: SentenceIndex,
+        found: list[dict[str, Any]],
+        taken: list[tuple[int, int]],
+    ) -> None:
+        """ "2144 (...) were randomised": a bare number before a randomisation/enrolment verb."""
         for match in self.bare_verb.finditer(text):
             start, end = match.start("num"), match.end("num")
-            if not free(start):
+            if not _free(taken, start):
                 continue
             n = parse_sample_count(match.group("num"))
             if not n or _is_year(text, start, end):
@@ -241,73 +293,28 @@ class SampleSizeFinder(ArmSizeRules):
             self._score(row, text, index, lead=False)
             found.append(row)
             taken.append((start, end))
+
+    def _n_equals_counts(
+        self,
+        text: str,
+        index: SentenceIndex,
+        found: list[dict[str, Any]],
+        taken: list[tuple[int, int]],
+    ) -> None:
+        """ "n = 714", "N=45": classified from the words before and after them."""
         for match in self.n_equals.finditer(text):
             start, end = match.start(), match.end()
-            if not free(start):
+            if not _free(taken, start):
                 continue
             n = parse_sample_count(match.group("num"))
             if not n:
                 continue
             before = text[max(0, start - 60) : start]
-            in_parens = before.rstrip().endswith(("(", "{")) or bool(
-                re.search(r"[({][^)}]*$", before)
-            )
             after_population = bool(self.pop_before.search(before))
             # "Intervention dyads (n = 69)", "control patients (n = 50)", "(exercise group,
             # n = 207, ...)", "Breast cancer cases (n = 3,101)": the size of one arm.
             named_arm = bool(self.role_before.search(before))
-            wider = text[max(0, start - 160) : start]
-            # "Women with breast cancer (n = 112) were randomized to ...": the whole sample
-            sampled = bool(_SAMPLED_AFTER.match(text, end))
-            counted = bool(
-                re.search(r"(?:%|\bpercent)\s*[)\]]?\s*[(\[;,]\s*$", before)
-                or re.match(r"\s*[,;]\s*\d+(?:[.·]\d+)?\s*%", text[end:])
-            )
-            sent_lo, sent_hi = index.bounds(index.sentence_of(start))
-            sentence = text[sent_lo:sent_hi]
-            if named_arm:
-                kind = "arm"
-            elif _TIMEPOINT.search(before) and not _RANDOMISED.search(sentence):
-                kind = "analysed"  # "At 2-month follow-up (n = 60)", "pre-treatment (N = 110)"
-            elif counted:
-                kind = "subgroup"  # "1.5% (n = 46) in the placebo group"
-            elif (
-                in_parens
-                and not after_population
-                and not sampled
-                and not re.search(r"\btotal\b", before[-25:])
-            ):
-                kind = "arm"  # "assigned to X (n = 50)": the bracket follows an arm name
-            elif (
-                _TOTAL_CUES.search(before[-40:])
-                or (match.group("N") == "N" and not in_parens)
-                or after_population
-                or sampled
-            ):
-                kind = "total"
-            elif _ANALYSED_CUES.search(before[-40:]):
-                kind = "analysed"
-            else:
-                kind = "arm"
-            sent_start = index.bounds(index.sentence_of(start))[0]
-            counted_for = text[max(sent_start, start - 80) : start]
-            if (
-                kind == "arm"
-                and not named_arm
-                and _EVENT_COUNTED.search(counted_for)
-                and not _RANDOMISED.search(counted_for)
-                and not re.search(rf"\b(?:{self.noun_alt})\b", counted_for, re.I)
-            ):
-                kind = "subgroup"  # "214 RFS events occurred (TX/CEX, n = 96; T/CEF, n = 118)"
-            elif (
-                kind == "arm"
-                and not named_arm
-                and self.subpopulation.search(wider)
-                and not re.match(r"\s*(?:for|in|on)\s", text[end:])
-            ):
-                # "In patients with confirmed HR positivity (n = 150)": a subpopulation, the
-                # weakest of totals ("a study among women with breast cancer (n = 105)")
-                kind = "subpopulation"
+            kind = self._n_equals_kind(text, match, index, before, after_population, named_arm)
             row = self._row(text, start, end, n, kind, index)
             row["equals"] = True
             if kind == "subpopulation":
@@ -318,16 +325,72 @@ class SampleSizeFinder(ArmSizeRules):
                 self._score(row, text, index, lead=False)
                 row["strength"] += 1 if after_population or match.group("N") == "N" else 0
             found.append(row)
-        self._arms(text, index, found)
-        found.sort(key=lambda r: (r["start"], r["end"]))
-        self._sums(text, index, found)
-        for row in found:
-            row.pop("equals", None)
-        if self.arm_model is not None:
-            found = apply_model(self.arm_model, text, index, found, stated_total(found))
-        add_spans(doc, ((r["start"], r["end"], "SAMPLE_SIZE", self.name) for r in found))
-        doc._.sample_sizes = found
-        return doc
+
+    def _n_equals_kind(
+        self,
+        text: str,
+        match: re.Match[str],
+        index: SentenceIndex,
+        before: str,
+        after_population: bool,
+        named_arm: bool,
+    ) -> str:
+        """The kind of an ``n = N`` count (``subpopulation``: a total of a subpopulation)."""
+        start, end = match.start(), match.end()
+        in_parens = before.rstrip().endswith(("(", "{")) or bool(re.search(r"[({][^)}]*$", before))
+        wider = text[max(0, start - 160) : start]
+        # "Women with breast cancer (n = 112) were randomized to ...": the whole sample
+        sampled = bool(_SAMPLED_AFTER.match(text, end))
+        counted = bool(
+            re.search(r"(?:%|\bpercent)\s*[)\]]?\s*[(\[;,]\s*$", before)
+            or re.match(r"\s*[,;]\s*\d+(?:[.·]\d+)?\s*%", text[end:])
+        )
+        sent_lo, sent_hi = index.bounds(index.sentence_of(start))
+        sentence = text[sent_lo:sent_hi]
+        if named_arm:
+            kind = "arm"
+        elif _TIMEPOINT.search(before) and not _RANDOMISED.search(sentence):
+            kind = "analysed"  # "At 2-month follow-up (n = 60)", "pre-treatment (N = 110)"
+        elif counted:
+            kind = "subgroup"  # "1.5% (n = 46) in the placebo group"
+        elif (
+            in_parens
+            and not after_population
+            and not sampled
+            and not re.search(r"\btotal\b", before[-25:])
+        ):
+            kind = "arm"  # "assigned to X (n = 50)": the bracket follows an arm name
+        elif (
+            _TOTAL_CUES.search(before[-40:])
+            or (match.group("N") == "N" and not in_parens)
+            or after_population
+            or sampled
+        ):
+            kind = "total"
+        elif _ANALYSED_CUES.search(before[-40:]):
+            kind = "analysed"
+        else:
+            kind = "arm"
+        sent_start = index.bounds(index.sentence_of(start))[0]
+        counted_for = text[max(sent_start, start - 80) : start]
+        if (
+            kind == "arm"
+            and not named_arm
+            and _EVENT_COUNTED.search(counted_for)
+            and not _RANDOMISED.search(counted_for)
+            and not re.search(rf"\b(?:{self.noun_alt})\b", counted_for, re.I)
+        ):
+            kind = "subgroup"  # "214 RFS events occurred (TX/CEX, n = 96; T/CEF, n = 118)"
+        elif (
+            kind == "arm"
+            and not named_arm
+            and self.subpopulation.search(wider)
+            and not re.match(r"\s*(?:for|in|on)\s", text[end:])
+        ):
+            # "In patients with confirmed HR positivity (n = 150)": a subpopulation, the
+            # weakest of totals ("a study among women with breast cancer (n = 105)")
+            kind = "subpopulation"
+        return kind
 
     @staticmethod
     def _score(row: dict[str, Any], text: str, index: SentenceIndex, *, lead: bool) -> None:

@@ -212,6 +212,124 @@ _ROLE_WORD = re.compile(
 _COMPARED = re.compile(r"\b(?:vs\.?|versus|compared|than|and|respectively)\b", re.I)
 
 
+#: ``mark(start, end, n)``: make the count at ``start:end`` an ``arm`` row.
+_Mark = Callable[[int, int, int], None]
+
+
+def _arm_items(
+    text: str, sentence: str, sent_start: int, arm_context: bool
+) -> list[tuple[int, int, int]]:
+    """The "N to/in <arm>" items of a sentence (with an elliptic "and M" after a verb item)."""
+    items = []
+    for m in _ARM_ITEM.finditer(sentence):
+        if m.group("verb") and m.group("pct"):
+            continue  # "5 (10%) received rescue medication" is an outcome
+        if not (arm_context or m.group("verb") or re.search(r"\banaly[sz]ed\b", sentence)):
+            continue
+        if re.search(r"(?<!there )\b(?:were|was|are|is)\s+$", sentence[: m.start("num")], re.I):
+            continue  # "Expected cases were 43 in the A group and 10 in B"
+        a, b = sent_start + m.start("num"), sent_start + m.end("num")
+        n = parse_sample_count(m.group("num"))
+        if n and not _is_year(text, a, b):
+            items.append((a, b, n))
+        if m.group("verb"):
+            tail = _ELLIPTIC.match(sentence, m.end())
+            more = parse_sample_count(tail.group("num")) if tail else None
+            if tail and more and not any(x == sent_start + tail.start("num") for x, _, _ in items):
+                items.append((sent_start + tail.start("num"), sent_start + tail.end("num"), more))
+    return items
+
+
+def _named_counts(sentence: str, sent_start: int, arm_context: bool) -> list[tuple[int, int, int]]:
+    """Explicit "N role and M role patients", "X (N analysed)" counts of a sentence."""
+    named: list[tuple[int, int, int]] = []
+    for m in _ROLE_PAIR.finditer(sentence):
+        r1, r2 = m.group("r1").lower(), m.group("r2").lower()
+        if not (_ROLE_WORD.match(r1) or _ROLE_WORD.match(r2) or r1 == f"no-{r2}"):
+            continue
+        for g in ("a", "b"):
+            n = parse_sample_count(m.group(g))
+            if n:
+                named.append((sent_start + m.start(g), sent_start + m.end(g), n))
+    for m in _PAREN_COUNT.finditer(sentence):
+        if arm_context:  # "anastrozole (1449 analysed) or tamoxifen (1489 analysed)"
+            num = (sent_start + m.start("num"), sent_start + m.end("num"))
+            named.append((*num, _int(m.group("num"))))
+    return named
+
+
+def _kept_arm_items(
+    text: str,
+    sentence: str,
+    sent_start: int,
+    items: list[tuple[int, int, int]],
+    named: list[tuple[int, int, int]],
+) -> list[tuple[int, int, int]]:
+    """The arm items and named counts of a sentence, less those counted for an outcome.
+
+    Named counts are kept in sentences that also mention events ("Comparing 23 experimental
+    and 26 control patients, ... pain experienced"), unless an outcome follows them.
+    """
+    items = sorted(set(items) | set(named))
+    ends = [b - sent_start for _, b, _ in items]
+    starts = [a - sent_start for a, _, _ in items[1:]] + [len(sentence)]
+    # a denominator ("5 (6%) of the 82 patients in B had ...") stays an arm size
+    denominators = [
+        bool(re.search(r"\b(?:of|among)\s+(?:the\s+)?$", text[max(0, a - 12) : a]))
+        for a, _, _ in items
+    ]
+    if items and any(
+        _OUTCOME_AFTER.search(sentence[e:s]) and not d
+        for e, s, d in zip(ends, starts, denominators, strict=True)
+    ):
+        items = []  # "34 women allocated to A and 31 to B died"
+    if _EVENT_WORDS.search(sentence) and not _RANDOMISED.search(sentence):
+        items = [
+            (a, b, n)
+            for a, b, n in items
+            if re.search(r"\bamong\s+$", text[max(0, a - 8) : a]) or (a, b, n) in named
+        ]
+    return items
+
+
+def _mark_single_and_each_arms(
+    text: str, sentence: str, sent_start: int, arm_context: bool, mark: _Mark
+) -> None:
+    """Mark "N patients randomised to <one arm>", "N patients in each group", case/control
+    pairs, "..., respectively" counts and "groups consisting of N" in a sentence."""
+    for m in _SINGLE_ARM.finditer(sentence):
+        a, b = sent_start + m.start("num"), sent_start + m.end("num")
+        n = parse_sample_count(m.group("num"))
+        rest = re.match(r"[^;]*", sentence[m.end("arm") :])
+        if _NOT_ONE_ARM.search(m.group("arm")) or re.search(
+            r"\b(?:or|versus|vs)\b", rest.group(0) if rest else ""
+        ):
+            continue
+        if n and not _is_year(text, a, b):
+            mark(a, b, n)
+    planned = _PLANNED.search(sentence)
+    for m in _EACH_ARM.finditer(sentence):
+        n = parse_sample_count(m.group("num"))
+        if n and not planned:
+            mark(sent_start + m.start("num"), sent_start + m.end("num"), n)
+    for m in _EACH_CONTAINS.finditer(sentence):
+        n = parse_sample_count(m.group("num") or m.group("num2") or "")
+        g = "num" if m.group("num") else "num2"
+        if n:
+            mark(sent_start + m.start(g), sent_start + m.end(g), n)
+    pairs = list(_CASE_CONTROL.finditer(sentence))
+    if arm_context or _RANDOMISED.search(sentence):
+        pairs += _RESPECTIVELY.finditer(sentence)
+    for m in pairs:
+        for g, value in m.groupdict().items():
+            if value:
+                mark(sent_start + m.start(g), sent_start + m.end(g), _int(value))
+    for m in _GROUPS_CONSIST.finditer(sentence):
+        for g in ("a", "b2", "b"):
+            if m.group(g):
+                mark(sent_start + m.start(g), sent_start + m.end(g), int(m.group(g)))
+
+
 class ArmSizeRules:
     """Rules that mark per-arm sizes (a mixin of ``SampleSizeFinder``)."""
 
@@ -244,123 +362,62 @@ class ArmSizeRules:
 
         for i in range(len(index)):
             sent_start, sent_end = index.bounds(i)
-            sentence = text[sent_start:sent_end]
-            arm_context = bool(_ARM_CONTEXT.search(sentence) or _VERSUS.search(sentence))
-            items = []
-            for m in _ARM_ITEM.finditer(sentence):
-                if m.group("verb") and m.group("pct"):
-                    continue  # "5 (10%) received rescue medication" is an outcome
-                if not (arm_context or m.group("verb") or re.search(r"\banaly[sz]ed\b", sentence)):
-                    continue
-                if re.search(
-                    r"(?<!there )\b(?:were|was|are|is)\s+$", sentence[: m.start("num")], re.I
-                ):
-                    continue  # "Expected cases were 43 in the A group and 10 in B"
-                a, b = sent_start + m.start("num"), sent_start + m.end("num")
-                n = parse_sample_count(m.group("num"))
-                if n and not _is_year(text, a, b):
-                    items.append((a, b, n))
-                if m.group("verb"):
-                    tail = _ELLIPTIC.match(sentence, m.end())
-                    more = parse_sample_count(tail.group("num")) if tail else None
-                    if (
-                        tail
-                        and more
-                        and not any(x == sent_start + tail.start("num") for x, _, _ in items)
-                    ):
-                        items.append(
-                            (sent_start + tail.start("num"), sent_start + tail.end("num"), more)
-                        )
-            # Explicit "N role and M role patients", "X (N analysed)": kept in sentences that
-            # also mention events ("Comparing 23 experimental and 26 control patients, ...
-            # pain experienced"), unless an outcome follows them.
-            named: list[tuple[int, int, int]] = []
-            for m in _ROLE_PAIR.finditer(sentence):
-                r1, r2 = m.group("r1").lower(), m.group("r2").lower()
-                if not (_ROLE_WORD.match(r1) or _ROLE_WORD.match(r2) or r1 == f"no-{r2}"):
-                    continue
-                for g in ("a", "b"):
-                    n = parse_sample_count(m.group(g))
-                    if n:
-                        named.append((sent_start + m.start(g), sent_start + m.end(g), n))
-            for m in _PAREN_COUNT.finditer(sentence):
-                if arm_context:  # "anastrozole (1449 analysed) or tamoxifen (1489 analysed)"
-                    num = (sent_start + m.start("num"), sent_start + m.end("num"))
-                    named.append((*num, _int(m.group("num"))))
-            items = sorted(set(items) | set(named))
-            ends = [b - sent_start for _, b, _ in items]
-            starts = [a - sent_start for a, _, _ in items[1:]] + [len(sentence)]
-            # a denominator ("5 (6%) of the 82 patients in B had ...") stays an arm size
-            denominators = [
-                bool(re.search(r"\b(?:of|among)\s+(?:the\s+)?$", text[max(0, a - 12) : a]))
-                for a, _, _ in items
-            ]
-            if items and any(
-                _OUTCOME_AFTER.search(sentence[e:s]) and not d
-                for e, s, d in zip(ends, starts, denominators, strict=True)
-            ):
-                items = []  # "34 women allocated to A and 31 to B died"
-            if _EVENT_WORDS.search(sentence) and not _RANDOMISED.search(sentence):
-                items = [
-                    (a, b, n)
-                    for a, b, n in items
-                    if re.search(r"\bamong\s+$", text[max(0, a - 8) : a]) or (a, b, n) in named
-                ]
-            if len(items) >= 2 and not self._outcome_split(text, items, found):
-                for a, b, n in items:
-                    mark(a, b, n)
-            for m in _SINGLE_ARM.finditer(sentence):
-                a, b = sent_start + m.start("num"), sent_start + m.end("num")
-                n = parse_sample_count(m.group("num"))
-                rest = re.match(r"[^;]*", sentence[m.end("arm") :])
-                if _NOT_ONE_ARM.search(m.group("arm")) or re.search(
-                    r"\b(?:or|versus|vs)\b", rest.group(0) if rest else ""
-                ):
-                    continue
-                if n and not _is_year(text, a, b):
-                    mark(a, b, n)
-            planned = _PLANNED.search(sentence)
-            for m in _EACH_ARM.finditer(sentence):
-                n = parse_sample_count(m.group("num"))
-                if n and not planned:
-                    mark(sent_start + m.start("num"), sent_start + m.end("num"), n)
-            for m in _EACH_CONTAINS.finditer(sentence):
-                n = parse_sample_count(m.group("num") or m.group("num2") or "")
-                g = "num" if m.group("num") else "num2"
-                if n:
-                    mark(sent_start + m.start(g), sent_start + m.end(g), n)
-            pairs = list(_CASE_CONTROL.finditer(sentence))
-            if arm_context or _RANDOMISED.search(sentence):
-                pairs += _RESPECTIVELY.finditer(sentence)
-            for m in pairs:
-                for g, value in m.groupdict().items():
-                    if value:
-                        mark(sent_start + m.start(g), sent_start + m.end(g), _int(value))
-            for m in _GROUPS_CONSIST.finditer(sentence):
-                for g in ("a", "b2", "b"):
-                    if m.group(g):
-                        mark(sent_start + m.start(g), sent_start + m.end(g), int(m.group(g)))
-            self._listed_parts(text, sent_start, sent_end, mark)
-            # "FN occurred in 40.8% (126/311) in arm A versus 7.1% (22/316) in arm B": the
-            # denominators of two or more compared fractions are the arm sizes.
-            fractions = [
-                (sent_start + m.start("num"), sent_start + m.end("num"), _int(m.group("num")))
-                for m in _FRACTION.finditer(sentence)
-                if _int(m.group("num")) > (parse_sample_count(m.group("part")) or 0)
-                and _int(m.group("num")) >= 10
-                and not _OTHER_STUDY.match(sentence, m.end())
-            ]
-            fractions += [
-                (sent_start + m.start("num"), sent_start + m.end("num"), _int(m.group("num")))
-                for m in self.percent_of.finditer(sentence)
-            ]
-            fractions += [
-                (sent_start + m.start("num"), sent_start + m.end("num"), _int(m.group("num")))
-                for m in _COUNT_IN.finditer(sentence)
-                if _int(m.group("num")) > int(m.group("part"))
-            ]
-            for a, b, n in self._compared_denominators(sentence, fractions):
+            self._sentence_arms(text, sent_start, sent_end, found, mark)
+        self._arms_after_group_names(text, index, found, mark)
+        self._bracketed_breakdowns(text, found, mark)
+
+    def _sentence_arms(
+        self,
+        text: str,
+        sent_start: int,
+        sent_end: int,
+        found: list[dict[str, Any]],
+        mark: _Mark,
+    ) -> None:
+        """Mark the per-arm counts one sentence states."""
+        sentence = text[sent_start:sent_end]
+        arm_context = bool(_ARM_CONTEXT.search(sentence) or _VERSUS.search(sentence))
+        items = _arm_items(text, sentence, sent_start, arm_context)
+        named = _named_counts(sentence, sent_start, arm_context)
+        items = _kept_arm_items(text, sentence, sent_start, items, named)
+        if len(items) >= 2 and not self._outcome_split(text, items, found):
+            for a, b, n in items:
                 mark(a, b, n)
+        _mark_single_and_each_arms(text, sentence, sent_start, arm_context, mark)
+        self._listed_parts(text, sent_start, sent_end, mark)
+        # "FN occurred in 40.8% (126/311) in arm A versus 7.1% (22/316) in arm B": the
+        # denominators of two or more compared fractions are the arm sizes.
+        fractions = self._fraction_denominators(sentence, sent_start)
+        for a, b, n in self._compared_denominators(sentence, fractions):
+            mark(a, b, n)
+
+    def _fraction_denominators(self, sentence: str, sent_start: int) -> list[tuple[int, int, int]]:
+        """The denominators of fractions ("126/311"), percentages of a count ("23.2% of 203
+        women") and counts in a count ("8 of 72") of one sentence."""
+        fractions = [
+            (sent_start + m.start("num"), sent_start + m.end("num"), _int(m.group("num")))
+            for m in _FRACTION.finditer(sentence)
+            if _int(m.group("num")) > (parse_sample_count(m.group("part")) or 0)
+            and _int(m.group("num")) >= 10
+            and not _OTHER_STUDY.match(sentence, m.end())
+        ]
+        fractions += [
+            (sent_start + m.start("num"), sent_start + m.end("num"), _int(m.group("num")))
+            for m in self.percent_of.finditer(sentence)
+        ]
+        fractions += [
+            (sent_start + m.start("num"), sent_start + m.end("num"), _int(m.group("num")))
+            for m in _COUNT_IN.finditer(sentence)
+            if _int(m.group("num")) > int(m.group("part"))
+        ]
+        return fractions
+
+    @staticmethod
+    def _arms_after_group_names(
+        text: str, index: SentenceIndex, found: list[dict[str, Any]], mark: _Mark
+    ) -> None:
+        """Counts right after a group name: "the control group consisting of 47 patients",
+        "group A (49 patients)"."""
         for row in list(found):
             if row["kind"] == "arm" or row.get("equals"):
                 continue
@@ -372,6 +429,10 @@ class ArmSizeRules:
                 and _ARM_CONTEXT.search(text[sent_start:sent_end])
             ):
                 mark(row["start"], row["end"], row["n"])
+
+    @staticmethod
+    def _bracketed_breakdowns(text: str, found: list[dict[str, Any]], mark: _Mark) -> None:
+        """The items of a breakdown in brackets after a total: "60 patients (30 A, 30 B)"."""
         for row in list(found):
             if row["kind"] not in ("total", "analysed"):
                 continue
