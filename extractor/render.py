@@ -18,6 +18,8 @@ import textwrap
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, TextIO
 
+from .clean.sections import ESCAPE_SEQUENCES
+
 if TYPE_CHECKING:
     from rich.table import Table
 
@@ -27,12 +29,9 @@ if TYPE_CHECKING:
 # --- terminal safety ---------------------------------------------------------------------------
 
 # Whole escape sequences first, so their payload (an OSC 52 clipboard text, an OSC 8 URL) goes
-# with them: OSC/DCS/SOS/PM/APC strings up to BEL or ST, CSI with its parameters, two-byte ESC.
-_ESCAPES = re.compile(
-    r"(?:\x1b[\]P^_X]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)"
-    r"|(?:\x1b\[|\x9b)[\x30-\x3f]*[\x20-\x2f]*[\x40-\x7e]"
-    r"|\x1b[\x20-\x2f]*[\x30-\x7e]"
-)
+# with them (the cleaner's pattern: OSC/DCS/SOS/PM/APC strings up to BEL or ST, CSI with its
+# parameters, two-byte ESC); what is left of a longer one loses its controls below.
+_ESCAPES = ESCAPE_SEQUENCES
 # Then every C0 control but newline and tab, DEL and every C1 control (a lone ESC included).
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _C1 = re.compile(r"[\x7f-\x9f]")

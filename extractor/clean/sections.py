@@ -107,7 +107,7 @@ KNOWN_HEADINGS: frozenset[str] = frozenset(_SYNONYMS) | frozenset(
 # string sequences (OSC, DCS, SOS, PM, APC; 7-bit and C1 forms) ended by BEL or ST within one
 # line, CSI sequences (``ESC [`` or U+009B, parameters, final byte) and other two-or-more-byte
 # ``ESC`` sequences (``ESC ( B``, ``ESC c``).
-_ESCAPES = re.compile(
+ESCAPE_SEQUENCES = re.compile(
     r"(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c\n]{0,2048}(?:\x07|\x1b\\|\x9c)"
     r"|(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]"
     r"|\x1b[ -/]*[0-~]"
@@ -127,7 +127,7 @@ def strip_controls(text: str) -> str:
     """
     if not _ANY_CONTROL.search(text):
         return text
-    text = _ESCAPES.sub("", text)
+    text = ESCAPE_SEQUENCES.sub("", text)
     return _CONTROLS.sub("", text).replace("\x85", " ")
 
 
@@ -307,6 +307,7 @@ def split_sections(
 
 
 __all__ = [
+    "ESCAPE_SEQUENCES",
     "KNOWN_HEADINGS",
     "is_heading",
     "normalise_label",
