@@ -26,7 +26,13 @@ if TYPE_CHECKING:
 
 @click.group(context_settings=CONTEXT)
 @click.version_option(package_name="evidence-extractor")
-def cli() -> None:
+@click.option(
+    "-v",
+    "--verbose",
+    count=True,
+    help="Log what each stage does on stderr (-v: each source, -vv: each record stored).",
+)
+def cli(verbose: int) -> None:
     """Turn biomedical abstracts into structured, queryable evidence.
 
     \b
@@ -35,6 +41,10 @@ def cli() -> None:
         evidence batch corpus/ --db output/evidence.db
         evidence query lupus --intervention IVIg
     """
+    if verbose:
+        from .cli_common import enable_logging
+
+        enable_logging(verbose)
 
 
 @cli.command(context_settings=CONTEXT)

@@ -4,6 +4,7 @@ the plain-text comparisons table of ``evidence show``."""
 from __future__ import annotations
 
 import functools
+import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -139,3 +140,21 @@ def _arm_figure(r: Result) -> str:
 
 def _clip(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
+class _OneLineFormatter(logging.Formatter):
+    """``extractor.stage: message`` on one terminal-safe line (sources come from outside)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return one_line(super().format(record))
+
+
+def enable_logging(verbosity: int) -> None:
+    """Send the ``extractor.*`` loggers (``.sources``, ``.clean``, ``.nlp``, ``.store``) to
+    stderr: INFO for ``-v``, DEBUG for ``-vv``."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_OneLineFormatter("%(name)s: %(message)s"))
+    logger = logging.getLogger("extractor")
+    logger.handlers[:] = [handler]
+    logger.setLevel(logging.INFO if verbosity == 1 else logging.DEBUG)
+    logger.propagate = False

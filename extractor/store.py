@@ -36,6 +36,7 @@ Reading commands open the file read-only (``open_db(path, readonly=True)``) and 
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -56,6 +57,8 @@ from .store_rows import (
     title_key,
     write_index,
 )
+
+log = logging.getLogger("extractor.store")
 
 __all__ = [
     "BUSY_TIMEOUT",
@@ -367,6 +370,7 @@ def store_record(db: sqlite_utils.Database, record: Evidence) -> StoreResult:
                 db.execute("DELETE FROM failures WHERE source = ?", [record.document.source])
     except sqlite3.Error as exc:
         raise StoreError(f"cannot store record {record.id}: {exc}") from exc
+    log.debug("stored %s%s", record.id, " (merged into the stored duplicate)" if merged else "")
     return StoreResult(record.id, merged=merged)
 
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+
 from ..records import Document
 from ..sources.files import RawInput
 from .html import clean_html
 from .text import clean_text
+
+log = logging.getLogger("extractor.clean")
 
 
 def clean(raw: RawInput) -> Document:
@@ -15,8 +19,18 @@ def clean(raw: RawInput) -> Document:
         CleanError: (``NoAbstractError``, ``BlockedPageError``, ``ListingPageError``).
     """
     if raw.kind == "html":
-        return clean_html(raw.content, source=raw.source, url=raw.url)
-    return clean_text(raw.content, source=raw.source)
+        doc = clean_html(raw.content, source=raw.source, url=raw.url)
+    else:
+        doc = clean_text(raw.content, source=raw.source)
+    log.info(
+        "%s: abstract of %d characters, %d sections, from the %s cleaner (site: %s)",
+        raw.source,
+        len(doc.abstract),
+        len(doc.sections),
+        raw.kind,
+        doc.site or "none",
+    )
+    return doc
 
 
 __all__ = ["clean", "clean_html", "clean_text"]

@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import warnings
 from pathlib import Path
@@ -34,6 +35,8 @@ from . import (  # noqa: F401  (register factories)
     sections,
 )
 from .common import register_extensions
+
+log = logging.getLogger("extractor.nlp")
 
 PIPELINE_NAME = "evidence-rules"
 PIPELINE_VERSION = "0.1.0"
@@ -158,6 +161,7 @@ def get_pipeline(*, models_dir: Path | None = None) -> Language:
     with _lock:
         if key not in _cache:
             _cache[key] = build_pipeline(models_dir=folder)
+            log.info("pipeline from %s: %s", folder, ", ".join(_cache[key].pipe_names))
         return _cache[key]
 
 

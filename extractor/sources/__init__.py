@@ -12,6 +12,7 @@ yields Documents, whatever the format:
 from __future__ import annotations
 
 import codecs
+import logging
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import replace
@@ -25,6 +26,8 @@ from ..settings import Settings, get_settings
 from .fetch import fetch_url, make_session
 from .files import RawInput, is_url, read_source
 from .formats import HEAD_BYTES, STREAMED, detect_format, xml_root
+
+log = logging.getLogger("extractor.sources")
 
 PMID_SOURCE = re.compile(r"^(?:pmid:\s*)?(\d{1,9})$", re.IGNORECASE)
 
@@ -117,6 +120,7 @@ def load_documents(source: str, *, settings: Settings | None = None) -> Iterator
         if path.is_file() and path.stat().st_size > 0:
             fmt = detect_format(_read_head(path))
             if fmt in STREAMED:
+                log.info("%s: %s, streamed", source, fmt)
                 yield from _parser(fmt)(path, source_label=source)
                 return
     yield from documents_from_raw(read_source(source, settings=settings), settings=settings)
@@ -127,6 +131,7 @@ def documents_from_raw(raw: RawInput, *, settings: Settings | None = None) -> It
     from ..clean import clean
 
     fmt = detect_format(raw.content[:HEAD_BYTES])
+    log.info("%s: %s (%d characters)", raw.source, fmt, len(raw.content))
     if fmt == "xml":
         root = xml_root(raw.content[:HEAD_BYTES])
         raise ParseError(
