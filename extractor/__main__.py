@@ -8,7 +8,7 @@ import sys
 def main() -> None:
     """Run the command line; Ctrl-C while it is still starting is one line and status 130."""
     try:
-        from .cli import cli  # importing the pipeline's libraries takes a second or two
+        from .cli import cli  # in the try: a Ctrl-C during this ~0.5 s import is caught
     except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")
         sys.exit(130)

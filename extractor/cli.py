@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import json
 import sys
+from contextlib import suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -11,17 +13,44 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from .cli_common import CONTEXT, F, db_option, friendly_errors, output_option
+# extract_batch, store_record and search are looked up on their modules at each call, so that
+# replacing them there (as the tests do) reaches the commands too.
+from . import export as exporter
+from . import extraction, store
+from . import query as query_module
+from .card import render_card
+from .cli_common import (
+    CONTEXT,
+    F,
+    db_option,
+    enable_logging,
+    format_comparisons,
+    friendly_errors,
+    output_option,
+)
 from .cli_common import db_path_or_default as _db_path
 from .cli_evaluate import evaluate, train
-from .errors import ExportError, ExtractorError, InputError, Interrupted
-from .render import json_safe, one_line, safe_text
+from .errors import ExportError, ExtractorError, InputError, Interrupted, StoreError
+from .export import write_text_atomic
+from .extraction import BatchSources, Failure, Skipped, gather_sources
+from .query import Query, equivalent_names, load_matching
+from .render import (
+    TABLE_ROWS,
+    format_text,
+    hits_table,
+    hits_to_csv,
+    json_safe,
+    one_line,
+    output_width,
+    safe_text,
+)
 from .settings import get_settings
+from .sources import search_pubmed
+from .sources.pmids import read_pmid_list
+from .store import clear_failures, database, load_record, store_failure
 
 if TYPE_CHECKING:
     import sqlite_utils
-
-    from .extraction import BatchSources, Failure, Skipped
 
 
 @click.group(context_settings=CONTEXT)
@@ -42,8 +71,6 @@ def cli(verbose: int) -> None:
         evidence query lupus --intervention IVIg
     """
     if verbose:
-        from .cli_common import enable_logging
-
         enable_logging(verbose)
 
 
@@ -65,26 +92,17 @@ def extract(source: str, as_json: bool, as_text: bool, db_path: Path | None, no_
         evidence extract corpus/000_f4ed41669ad21fb4.txt --json
         curl -s https://pubmed.ncbi.nlm.nih.gov/1234567/ | evidence extract - --no-db
     """
-    from .extraction import extract as run_extract
-    from .render import format_text, output_width
-    from .store import database, store_record
-
     if as_json and as_text:
         raise click.UsageError("choose one of --json and --text")
-    record = run_extract(source)
+    record = extraction.extract(source)
     if not no_db:
         with database(_db_path(db_path)) as db:
-            store_record(db, record)
+            store.store_record(db, record)
     click.echo(json_safe(record.to_json()) if as_json else format_text(record, output_width()))
 
 
 def _record_failure(db: sqlite_utils.Database, item: Failure | Skipped, noted: set[str]) -> None:
     """Store a failure row (it is reported on stderr even when that fails: the batch goes on)."""
-    from contextlib import suppress
-
-    from .errors import StoreError
-    from .store import store_failure
-
     noted.add(item.source)
     with suppress(StoreError):
         store_failure(db, item.source, item.kind, item.message)
@@ -103,10 +121,7 @@ def _run_batch(
     A record that cannot be stored is a failure like any other and the batch carries on;
     failure rows of sources that went through this time are removed.
     """
-    from .errors import StoreError
-    from .extraction import BatchSources, Failure, Skipped, extract_batch
-    from .parallel import resolve_jobs
-    from .store import clear_failures, database, store_record
+    from .parallel import resolve_jobs  # lazy: multiprocessing, concurrent.futures (start-up time)
 
     batch = sources if isinstance(sources, BatchSources) else BatchSources(sources)
     err = Console(stderr=True)
@@ -137,7 +152,7 @@ def _run_batch(
             task = progress.add_task(
                 "batch", total=len(batch.sources), parsed=0, stored=0, failed=len(failures)
             )
-            for item in extract_batch(
+            for item in extraction.extract_batch(
                 batch.sources,
                 batch_size=batch_size,
                 jobs=resolve_jobs(jobs),
@@ -153,7 +168,7 @@ def _run_batch(
                 else:
                     counts["parsed"] += 1
                     try:
-                        counts["merged"] += store_record(db, item).merged
+                        counts["merged"] += store.store_record(db, item).merged
                     except StoreError as exc:  # this record is lost, not the batch
                         source = item.document.source or item.id
                         failures.append(Failure(source, exc.kind, exc.message))
@@ -240,8 +255,6 @@ def batch(
         evidence batch exports/*.ris pmids.txt --pubmed-query "lupus AND immunoglobulin"
         evidence batch big-export.nbib --jobs 0    # one worker process per core
     """
-    from .extraction import gather_sources
-
     sources = gather_sources(paths, pubmed_query)  # a failed search is a failure, not an end
     if not sources.sources and not sources.failures:
         if not paths and not pubmed_query:
@@ -280,9 +293,6 @@ def fetch(
         evidence fetch 11456255 12345678
         evidence fetch --query "cutaneous lupus AND IVIg" --list
     """
-    from .sources import search_pubmed
-    from .sources.pmids import read_pmid_list
-
     ids = read_pmid_list("\n".join(pmids)) if pmids else []
     if pubmed_query:
         ids += [p for p in search_pubmed(pubmed_query) if p not in ids]
@@ -324,8 +334,6 @@ def query_options(func: F) -> F:
 
 
 def _make_query(terms: tuple[str, ...], **filters: Any) -> Any:
-    from .query import Query
-
     return Query(terms=" ".join(terms) or None, **filters)
 
 
@@ -367,13 +375,9 @@ def query(terms: tuple[str, ...], fmt: str, db_path: Path | None, **filters: Any
         evidence query asthma --comparator placebo --design rct --year-from 2005 --sort n
         evidence query --route oral --dose-unit mg/kg --csv > oral-weight-dosed.csv
     """
-    from .query import search
-    from .render import TABLE_ROWS, hits_table, hits_to_csv
-    from .store import database
-
     q = _pop_query(terms, filters)
     with database(_db_path(db_path), readonly=True) as db:
-        hits = search(db, q)
+        hits = query_module.search(db, q)
     if fmt == "json":
         click.echo(json_safe(json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=2)))
     elif fmt == "csv":
@@ -415,10 +419,6 @@ def show(
         evidence show sha:1a2b3c4d5e6f7a8b --json
         evidence show pmc:PMC101395 --html -o card.html
     """
-    from .cli_common import format_comparisons
-    from .render import format_text, output_width
-    from .store import database, load_record
-
     if as_json and as_html:
         raise click.UsageError("choose one of --json and --html")
     if len(record_id) > MAX_ID_CHARS:  # SQLite refuses such a LIKE pattern: one line instead
@@ -429,8 +429,6 @@ def show(
     with database(_db_path(db_path), readonly=True) as db:
         record = load_record(db, record_id)
     if as_html:
-        from .card import render_card
-
         text = render_card(record)
     elif as_json:
         text = json_safe(record.to_json())
@@ -447,8 +445,6 @@ def _emit(text: str, output: Path | None) -> None:
     if output is None or str(output) == "-":
         click.echo(safe_text(text), nl=not text.endswith("\n"))
         return
-    from .export import write_text_atomic
-
     write_text_atomic(output, text)
     click.echo(f"wrote {output}", err=True)
 
@@ -482,8 +478,7 @@ def summarize(
         evidence summarize asthma --design rct -o output/asthma.html
         evidence summarize --condition diabetes --format markdown > diabetes.md
     """
-    from .query import equivalent_names, load_matching
-    from .store import database
+    # lazy: spaCy, via the pipeline (start-up time)
     from .summarize import build_summary, render_html, render_markdown, render_terminal
 
     q = _pop_query(terms, filters)
@@ -563,10 +558,6 @@ def export(
         evidence export characteristics asthma -o included.html
         evidence export plot --condition diabetes -o output/diabetes.svg
     """
-    from . import export as exporter
-    from .query import load_matching
-    from .store import database
-
     q = _pop_query(terms, filters)
     out_dir = get_settings().db_path.parent
     with database(_db_path(db_path), readonly=True) as db:
@@ -592,8 +583,6 @@ def export(
         text = exporter.characteristics_table(records, fmt=table)  # type: ignore[arg-type]
         _emit(text, output or default)
         return
-    import io
-
     buffer = io.StringIO()
     if fmt == "jsonl":
         exporter.write_jsonl(records, buffer)
@@ -634,7 +623,7 @@ def serve(
     Example:
         evidence serve --db output/evidence.db --open
     """
-    from .serve import serve as run_server
+    from .serve import serve as run_server  # lazy: webbrowser, subprocess (start-up time)
 
     run_server(
         _db_path(db_path),

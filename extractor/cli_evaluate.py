@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,9 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from .cli_common import CONTEXT, friendly_errors
+from .clean.evaluate import evaluate_pages
+from .cli_common import CONTEXT, F, friendly_errors
+from .evaluation.design import evaluate_design
 from .settings import get_settings
 
 
@@ -36,8 +39,6 @@ def evaluate_pages_cmd(shared_dir: Path | None, as_json: bool) -> None:
     Example:
         evidence evaluate pages --json
     """
-    from .clean.evaluate import evaluate_pages
-
     report = evaluate_pages(shared_dir or get_settings().shared_dir)
     if as_json:
         click.echo(json.dumps(report, ensure_ascii=False, indent=2))
@@ -93,6 +94,19 @@ shared_option = click.option(
     type=click.Path(file_okay=False, exists=True, path_type=Path),
     help="The shared folder [default: $EVIDENCE_SHARED or ../shared].",
 )
+
+
+def split3_option(help_text: str) -> Callable[[F], F]:
+    """``--split`` for the three-way train/dev/report split, with the command's ``help_text``."""
+    return click.option(
+        "--split",
+        type=click.Choice(["train", "dev", "report", "all"]),
+        default="report",
+        show_default=True,
+        help=help_text,
+    )
+
+
 split_option = click.option(
     "--split",
     type=click.Choice(["report", "dev", "all"]),
@@ -119,7 +133,7 @@ def evaluate_sample_size_cmd(
     Example:
         evidence evaluate sample-size --split report --json
     """
-    from .evaluation.pico_corpus import evaluate_sample_size
+    from .evaluation.pico_corpus import evaluate_sample_size  # lazy: spaCy (start-up time)
 
     _render_report(evaluate_sample_size(_shared(shared_dir), split=split, limit=limit), as_json)
 
@@ -139,7 +153,7 @@ def evaluate_arm_results_cmd(
     Example:
         evidence evaluate arm-results
     """
-    from .evaluation.pico_corpus import evaluate_arm_results
+    from .evaluation.pico_corpus import evaluate_arm_results  # lazy: spaCy (start-up time)
 
     _render_report(evaluate_arm_results(_shared(shared_dir), split=split, limit=limit), as_json)
 
@@ -159,20 +173,16 @@ def evaluate_doses_cmd(
     Example:
         evidence evaluate doses --split report
     """
-    from .evaluation.doses import evaluate_doses
+    from .evaluation.doses import evaluate_doses  # lazy: spaCy (start-up time)
 
     _render_report(evaluate_doses(_shared(shared_dir), split=split, limit=limit), as_json)
 
 
 @evaluate.command("direction", context_settings=CONTEXT)
 @shared_option
-@click.option(
-    "--split",
-    type=click.Choice(["train", "dev", "report", "all"]),
-    default="report",
-    show_default=True,
-    help="Three-way split of the articles: the model is fitted on train, chosen on dev, "
-    "reported on report.",
+@split3_option(
+    "Three-way split of the articles: the model is fitted on train, chosen on dev, "
+    "reported on report."
 )
 @limit_option
 @click.option(
@@ -193,7 +203,7 @@ def evaluate_direction_cmd(
     Example:
         evidence evaluate direction --mode pipeline
     """
-    from .evaluation.direction import evaluate_direction
+    from .evaluation.direction import evaluate_direction  # lazy: spaCy (start-up time)
 
     report = evaluate_direction(_shared(shared_dir), split=split, mode=mode, limit=limit)
     _render_report(report, as_json)
@@ -201,13 +211,9 @@ def evaluate_direction_cmd(
 
 @evaluate.command("records", context_settings=CONTEXT)
 @shared_option
-@click.option(
-    "--split",
-    type=click.Choice(["train", "dev", "report", "all"]),
-    default="report",
-    show_default=True,
-    help="Three-way split of the articles: rules and models are chosen on dev; report is "
-    "frozen (its id digest is pinned in the tests) and quoted only.",
+@split3_option(
+    "Three-way split of the articles: rules and models are chosen on dev; report is "
+    "frozen (its id digest is pinned in the tests) and quoted only."
 )
 @click.option(
     "--limit", type=click.IntRange(min=1), help="Score the prompts of the first N articles."
@@ -246,7 +252,7 @@ def evaluate_records_cmd(
     Example:
         evidence evaluate records --split dev --json --examples 20
     """
-    from .evaluation.records import evaluate_records
+    from .evaluation.records import evaluate_records  # lazy: spaCy (start-up time)
 
     report = evaluate_records(
         _shared(shared_dir), split=split, limit=limit, jobs=jobs, examples=examples
@@ -269,8 +275,6 @@ def evaluate_design_cmd(
     Example:
         evidence evaluate design
     """
-    from .evaluation.design import evaluate_design
-
     _render_report(evaluate_design(_shared(shared_dir), split=split, limit=limit), as_json)
 
 
@@ -295,7 +299,7 @@ def evaluate_pico_cmd(file: Path, model_dir: Path | None, limit: int | None, as_
     Example:
         evidence evaluate pico ../shared/data/ebm_nlp/starting_spans/dev.txt
     """
-    from .training.evaluate import evaluate_pico
+    from .training.evaluate import evaluate_pico  # lazy: spaCy (start-up time)
 
     model = model_dir or get_settings().models_dir / "pico-tagger"
     _render_report(evaluate_pico(model, file, limit=limit), as_json)
@@ -335,7 +339,7 @@ def train_pico_cmd(
         evidence train pico
         evidence train pico --max-steps 20 --n-docs 50 --output /tmp/pico-smoke
     """
-    from .training.train import DEFAULT_CONFIG, train_pico
+    from .training.train import DEFAULT_CONFIG, train_pico  # lazy: spaCy (start-up time)
 
     settings = get_settings()
     path = train_pico(
@@ -371,7 +375,7 @@ def train_direction_cmd(
         evidence train direction
         evidence train direction --limit 200 --output /tmp/direction.json --force
     """
-    from .training.direction import MODEL_FILE, train_direction
+    from .training.direction import MODEL_FILE, train_direction  # lazy: spaCy (start-up time)
 
     settings = get_settings()
     default = settings.models_dir / "direction" / MODEL_FILE.name
@@ -403,7 +407,7 @@ def train_arms_cmd(shared_dir: Path | None, output: Path | None, limit: int | No
     Example:
         evidence train arms
     """
-    from .training.arm_selector import train as train_selector
+    from .training.arm_selector import train as train_selector  # lazy: spaCy (start-up time)
 
     summary = train_selector(_shared(shared_dir), output=output, limit=limit)
     click.echo(json.dumps(summary, indent=2))

@@ -47,7 +47,7 @@ def _pipeline(nlp: Language | None, settings: Settings) -> Language:
     """``nlp`` itself, or the shared pipeline of ``settings`` (spaCy is imported only then)."""
     if nlp is not None:
         return nlp
-    from .nlp.pipeline import pipeline_for
+    from .nlp.pipeline import pipeline_for  # lazy: spaCy (start-up time)
 
     return pipeline_for(settings)
 
@@ -59,6 +59,7 @@ def load(source: str, *, settings: Settings | None = None) -> Document:
         InputError: the source holds several records (use :func:`extract_batch`).
         NoAbstractError: the document has no abstract.
     """
+    # lazy: requests, which `import extractor` does without (start-up time)
     from .sources import load_documents
 
     docs = list(itertools.islice(load_documents(source, settings=settings or get_settings()), 2))
@@ -94,7 +95,7 @@ def extract(
     Raises:
         ExtractorError: any subclass, with a one-line message.
     """
-    from .assemble import extract_evidence
+    from .assemble import extract_evidence  # lazy: spaCy (start-up time)
 
     settings = settings or get_settings()
     document = load(source, settings=settings)
@@ -130,6 +131,7 @@ _OLD_PUBMED_KEY = "pubmed"
 
 def failure_key(source: str) -> str:
     """The ``failures`` row key of a source as given: ``pmid:N`` for a PMID, else itself."""
+    # lazy: requests, which `import extractor` does without (start-up time)
     from .sources import PMID_SOURCE, is_pmid
 
     match = PMID_SOURCE.match(source.strip()) if is_pmid(source) else None
@@ -170,6 +172,7 @@ def gather_sources(
     A search that fails becomes a :class:`Failure` (key ``pubmed-query:<query>``) instead of
     an error, so that the other sources are still read.
     """
+    # lazy: requests, which `import extractor` does without (start-up time)
     from .sources import search_pubmed
 
     batch = BatchSources(expand_paths(paths))
@@ -197,6 +200,7 @@ def iter_documents(
     PMIDs among the sources are fetched together at the end, in batches of 200 per request;
     when that fails, each PMID not fetched yet gets one Failure with the reason.
     """
+    # lazy: requests, which `import extractor` does without (start-up time)
     from .sources import PMID_SOURCE, fetch_pubmed, is_pmid, load_documents
 
     settings = settings or get_settings()
@@ -240,7 +244,7 @@ def _records(
     buffer: list[Document], pipeline: Language, batch_size: int
 ) -> list[Evidence | Failure | Skipped]:
     """Records for a chunk of documents; a document that breaks the pipeline becomes a Failure."""
-    from .assemble import extract_evidence, extract_many
+    from .assemble import extract_evidence, extract_many  # lazy: spaCy (start-up time)
 
     try:
         return list(extract_many(buffer, pipeline, batch_size=batch_size))
@@ -255,6 +259,7 @@ def _records(
 
 
 def _records_in_worker(buffer: list[Document]) -> list[Evidence | Failure | Skipped]:
+    # lazy: multiprocessing, concurrent.futures (start-up time)
     from .parallel import worker_pipeline
 
     return _records(buffer, worker_pipeline(), len(buffer))
@@ -307,6 +312,7 @@ def extract_documents(
     chunks = _chunks(items, batch_size, passed)
     results: Iterable[list[Evidence | Failure | Skipped]]
     if jobs > 1:
+        # lazy: multiprocessing, concurrent.futures (start-up time)
         from .parallel import map_chunks
 
         if nlp is not None:

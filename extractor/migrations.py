@@ -14,20 +14,48 @@ from dataclasses import replace
 import sqlite_utils
 
 from .records import CONTROL_ROLES, Evidence
+from .schema import table_columns, view_columns
 from .store_rows import INDEX_COLUMNS, record_rows, refresh_studies, title_key, write_index
 
 # The control roles as an SQL list, for views that split arms into interventions and controls.
 _CONTROLS_SQL = ", ".join(f"'{role}'" for role in sorted(CONTROL_ROLES))
 
 
+# The tables as first released, as SQL: migrations are history and never change with the
+# record classes (later columns come from later migrations or from ``sync_columns``).
+_INITIAL_TABLES = {
+    "documents": "id TEXT PRIMARY KEY, title TEXT, abstract TEXT, sections TEXT, pmid TEXT, "
+    "doi TEXT, journal TEXT, year INTEGER, authors TEXT, publication_types TEXT, source TEXT, "
+    "kind TEXT, site TEXT, content_hash TEXT, updated_at TEXT",
+    "evidence": "id TEXT PRIMARY KEY REFERENCES documents(id), population TEXT, condition TEXT, "
+    "n INTEGER, interventions TEXT, comparators TEXT, outcomes TEXT, adverse_events TEXT, "
+    "design TEXT, conclusion TEXT, summary TEXT, record TEXT, pipeline TEXT, extracted_at TEXT",
+    "spans": "doc_id TEXT REFERENCES documents(id), label TEXT, text TEXT, start INTEGER, "
+    "[end] INTEGER, source TEXT, section TEXT",
+    "doses": "doc_id TEXT REFERENCES documents(id), intervention TEXT, long_form TEXT, "
+    "role TEXT, amount REAL, amount_max REAL, unit TEXT, per TEXT, multiplier INTEGER, "
+    "frequency TEXT, duration TEXT, route TEXT, phase TEXT, text TEXT, start INTEGER, "
+    "[end] INTEGER",
+    "outcomes": "doc_id TEXT REFERENCES documents(id), outcome TEXT, count INTEGER, "
+    "denominator INTEGER, percent REAL, threshold TEXT, text TEXT, start INTEGER, [end] INTEGER",
+    "failures": "source TEXT PRIMARY KEY, kind TEXT, message TEXT, failed_at TEXT",
+}
+_ARMS_AND_EVENTS = {
+    "arms": "doc_id TEXT REFERENCES documents(id), name TEXT, long_form TEXT, role TEXT, "
+    "n INTEGER, start INTEGER, [end] INTEGER",
+    "adverse_events": "doc_id TEXT REFERENCES documents(id), kind TEXT, name TEXT, text TEXT, "
+    "count INTEGER, start INTEGER, [end] INTEGER",
+}
+
+
+def _create_tables(db: sqlite_utils.Database, tables: dict[str, str]) -> None:
+    for name, columns in tables.items():
+        db.execute(f"CREATE TABLE [{name}] ({columns})")
+
+
 def _migration_1(db: sqlite_utils.Database) -> None:
     """Initial schema."""
-    _create_documents_and_evidence(db)
-    _create_extraction_tables(db)
-    db.table("failures").create(
-        {"source": str, "kind": str, "message": str, "failed_at": str},
-        pk="source",
-    )
+    _create_tables(db, _INITIAL_TABLES)
     for table in ("spans", "doses", "outcomes"):
         db.table(table).create_index(["doc_id"])
     db.table("documents").create_index(["pmid"])
@@ -36,101 +64,6 @@ def _migration_1(db: sqlite_utils.Database) -> None:
     db.table("evidence").create_index(["n"])
     db.table("evidence").create_index(["design"])
     db.table("documents").enable_fts(["title", "abstract"], create_triggers=True, tokenize="porter")
-
-
-def _create_documents_and_evidence(db: sqlite_utils.Database) -> None:
-    """The initial ``documents`` table and the ``evidence`` table keyed by its ``id``."""
-    db.table("documents").create(
-        {
-            "id": str,
-            "title": str,
-            "abstract": str,
-            "sections": str,
-            "pmid": str,
-            "doi": str,
-            "journal": str,
-            "year": int,
-            "authors": str,
-            "publication_types": str,
-            "source": str,
-            "kind": str,
-            "site": str,
-            "content_hash": str,
-            "updated_at": str,
-        },
-        pk="id",
-    )
-    db.table("evidence").create(
-        {
-            "id": str,
-            "population": str,
-            "condition": str,
-            "n": int,
-            "interventions": str,
-            "comparators": str,
-            "outcomes": str,
-            "adverse_events": str,
-            "design": str,
-            "conclusion": str,
-            "summary": str,
-            "record": str,
-            "pipeline": str,
-            "extracted_at": str,
-        },
-        pk="id",
-        foreign_keys=[("id", "documents", "id")],
-    )
-
-
-def _create_extraction_tables(db: sqlite_utils.Database) -> None:
-    """The initial ``spans``, ``doses`` and ``outcomes`` tables, one row per extracted item."""
-    db.table("spans").create(
-        {
-            "doc_id": str,
-            "label": str,
-            "text": str,
-            "start": int,
-            "end": int,
-            "source": str,
-            "section": str,
-        },
-        foreign_keys=[("doc_id", "documents", "id")],
-    )
-    db.table("doses").create(
-        {
-            "doc_id": str,
-            "intervention": str,
-            "long_form": str,
-            "role": str,
-            "amount": float,
-            "amount_max": float,
-            "unit": str,
-            "per": str,
-            "multiplier": int,
-            "frequency": str,
-            "duration": str,
-            "route": str,
-            "phase": str,
-            "text": str,
-            "start": int,
-            "end": int,
-        },
-        foreign_keys=[("doc_id", "documents", "id")],
-    )
-    db.table("outcomes").create(
-        {
-            "doc_id": str,
-            "outcome": str,
-            "count": int,
-            "denominator": int,
-            "percent": float,
-            "threshold": str,
-            "text": str,
-            "start": int,
-            "end": int,
-        },
-        foreign_keys=[("doc_id", "documents", "id")],
-    )
 
 
 def _migration_2(db: sqlite_utils.Database) -> None:
@@ -183,33 +116,44 @@ VIEWS: dict[str, str] = {
                FROM adverse_events ae WHERE ae.doc_id = d.id) AS adverse_events,
             e.conclusion
         FROM documents d JOIN evidence e ON e.id = d.id""",
-    "doses_view": """
-        SELECT x.doc_id, d.pmid, d.year, d.title, x.intervention, x.long_form, x.role,
-            x.amount, x.amount_max, x.unit, x.per, x.multiplier, x.frequency, x.route,
-            x.duration, x.phase, x.text, x.start, x.[end]
-        FROM doses x JOIN documents d ON d.id = x.doc_id""",
-    "outcomes_view": """
-        SELECT x.doc_id, d.pmid, d.year, d.title, x.outcome, x.direction, x.arm, x.count,
-            x.denominator, x.percent, x.threshold, x.mean, x.median, x.sd, x.iqr, x.effect,
-            x.effect_value, x.ci_low, x.ci_high, x.p_value, x.time_point, x.text, x.start,
-            x.[end]
-        FROM outcomes x JOIN documents d ON d.id = x.doc_id""",
-    "comparisons_view": """
-        SELECT x.doc_id, d.pmid, d.year, d.title, x.outcome, x.intervention, x.comparator,
-            x.direction,
-            (SELECT group_concat(coalesce(json_extract(r.value, '$.arm') || ': ', '')
-                || json_extract(r.value, '$.text'), '; ')
-               FROM json_each(x.results) r) AS arm_results,
-            x.p_value, x.effect, x.effect_value, x.ci_low, x.ci_high, x.confidence, x.source,
-            x.text, x.start, x.[end]
-        FROM comparisons x JOIN documents d ON d.id = x.doc_id""",
 }
+# One row per dose, result or comparison, with the study's PMID, year and title: every column
+# of the table (from the record fields, see extractor.schema), the quote and offsets last.
+_STUDY_SQL = "x.doc_id, d.pmid, d.year, d.title"
+_JOIN_SQL = "JOIN documents d ON d.id = x.doc_id"
+
+
+def _columns_sql(names: Iterable[str]) -> str:
+    return ", ".join(f"x.[{name}]" for name in names)
+
+
+# The per-arm results of a comparison's sentence, "arm: text" joined with "; ".
+_ARM_RESULTS_SQL = """(SELECT group_concat(coalesce(json_extract(r.value, '$.arm') || ': ', '')
+    || json_extract(r.value, '$.text'), '; ') FROM json_each(x.results) r) AS arm_results"""
+_COMPARISON_VIEW = view_columns("comparisons", exclude=("results",))
+_AFTER_DIRECTION = _COMPARISON_VIEW.index("direction") + 1
+VIEWS["doses_view"] = (
+    f"SELECT {_STUDY_SQL}, {_columns_sql(view_columns('doses'))} FROM doses x {_JOIN_SQL}"
+)
+VIEWS["outcomes_view"] = (
+    f"SELECT {_STUDY_SQL}, {_columns_sql(view_columns('outcomes', exclude=('direction_text',)))}"
+    f" FROM outcomes x {_JOIN_SQL}"
+)
+VIEWS["comparisons_view"] = (
+    f"SELECT {_STUDY_SQL}, {_columns_sql(_COMPARISON_VIEW[:_AFTER_DIRECTION])}, "
+    f"{_ARM_RESULTS_SQL}, {_columns_sql(_COMPARISON_VIEW[_AFTER_DIRECTION:])} "
+    f"FROM comparisons x {_JOIN_SQL}"
+)
+
+
+def _view_sql(name: str, select: str) -> str:
+    return f"CREATE VIEW [{name}] AS {select}"
 
 
 def _create_views(db: sqlite_utils.Database, names: Iterable[str]) -> None:
     for name in names:
         db.execute(f"DROP VIEW IF EXISTS [{name}]")
-        db.execute(f"CREATE VIEW [{name}] AS {VIEWS[name]}")
+        db.execute(_view_sql(name, VIEWS[name]))
 
 
 def _migration_3(db: sqlite_utils.Database) -> None:
@@ -217,30 +161,7 @@ def _migration_3(db: sqlite_utils.Database) -> None:
 
     Existing databases are back-filled from each record's stored JSON.
     """
-    db.table("arms").create(
-        {
-            "doc_id": str,
-            "name": str,
-            "long_form": str,
-            "role": str,
-            "n": int,
-            "start": int,
-            "end": int,
-        },
-        foreign_keys=[("doc_id", "documents", "id")],
-    )
-    db.table("adverse_events").create(
-        {
-            "doc_id": str,
-            "kind": str,
-            "name": str,
-            "text": str,
-            "count": int,
-            "start": int,
-            "end": int,
-        },
-        foreign_keys=[("doc_id", "documents", "id")],
-    )
+    _create_tables(db, _ARMS_AND_EVENTS)
     for name, kind in _OUTCOME_EXTRAS:
         db.table("outcomes").add_column(name, kind)
     for table in ("arms", "adverse_events"):
@@ -353,3 +274,41 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _migration_7,
     _migration_8,
 )
+
+
+def pending_columns(db: sqlite_utils.Database) -> dict[str, list[tuple[str, type]]]:
+    """Columns the record fields name that their table lacks (a field added since)."""
+    missing: dict[str, list[tuple[str, type]]] = {}
+    for table, columns in table_columns().items():
+        have = db.table(table).columns_dict
+        names = [(c.name, c.kind) for c in columns if c.name not in have]
+        if names:
+            missing[table] = names
+    return missing
+
+
+def stale_views(db: sqlite_utils.Database) -> list[str]:
+    """Views whose stored SQL is not the one :data:`VIEWS` gives (their columns changed)."""
+    stored = dict(db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'view'").fetchall())
+    return [name for name, sql in VIEWS.items() if stored.get(name) != _view_sql(name, sql)]
+
+
+def sync_columns(db: sqlite_utils.Database) -> bool:
+    """Add a column for each record field its table lacks and re-create changed views.
+
+    A field added to a record class (:mod:`extractor.records`) gets its column here, after the
+    numbered migrations, as ``insert_all(alter=True)`` would add it; records stored before
+    hold ``NULL`` there (their JSON in ``evidence.record`` is unchanged). Returns whether
+    anything changed. Call it inside a write transaction.
+    """
+    missing = pending_columns(db)
+    views = stale_views(db)
+    if not missing and not views:
+        return False
+    for name in VIEWS:  # SQLite checks views on ALTER TABLE: drop them first
+        db.execute(f"DROP VIEW IF EXISTS [{name}]")
+    for table, names in missing.items():
+        for name, kind in names:
+            db.table(table).add_column(name, kind)
+    _create_views(db, VIEWS)
+    return True

@@ -83,7 +83,7 @@ def _init_worker(settings: Settings, parent: int | None = None, pdeathsig: bool 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if parent is not None:
         _die_with_parent(parent, pdeathsig=pdeathsig)
-    from .nlp.pipeline import pipeline_for
+    from .nlp.pipeline import pipeline_for  # lazy: spaCy, for the workers only (start-up time)
 
     try:
         _WORKER["nlp"] = pipeline_for(settings)

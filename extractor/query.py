@@ -33,6 +33,7 @@ import sqlite_utils
 
 from .errors import InputError
 from .records import Evidence
+from .store import load_record
 
 _TOKEN = re.compile(r"[\w][\w\-./]*", re.UNICODE)
 
@@ -350,8 +351,6 @@ def search(
 
 def load_matching(db: sqlite_utils.Database, query: Query) -> list[Evidence]:
     """The full stored records of every study matching ``query``, in result order."""
-    from .store import load_record
-
     return [load_record(db, hit.id) for hit in search(db, query)]
 
 

@@ -9,13 +9,45 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
-from typing import Any
+import typing
+from collections.abc import Callable, Mapping
+from dataclasses import MISSING, asdict, dataclass, field, fields, is_dataclass
+from functools import cache
+from typing import Any, TypeVar
+
+# Each field's metadata says what it holds; extractor.schema derives the database columns,
+# Datasette's column help and the CSV columns from it (see ``about``).
 
 #: Arm roles; every role but ``intervention`` is a control arm.
 ARM_ROLES = ("intervention", "comparator", "placebo", "usual_care")
 CONTROL_ROLES = frozenset(ARM_ROLES[1:])
+
+
+def about(
+    description: str, *, column: str | None = None, store: bool = True, csv: bool = True
+) -> dict[str, Any]:
+    """Field metadata: the ``description`` shown as column help, and where the field goes.
+
+    Args:
+        description: one sentence for Datasette's column help and the docs.
+        column: the column name when it differs from the field name.
+        store: ``False``: no column anywhere (tables, views, CSV); the field lives in the
+            record JSON (``evidence.record``) and, for a list of records, in a table of its own.
+        csv: ``False`` keeps a stored field out of the CSV export.
+    """
+    meta: dict[str, Any] = {"description": description, "store": store, "csv": csv}
+    if column is not None:
+        meta["column"] = column
+    return meta
+
+
+_START = "Character offset where the text starts in the abstract."
+_END = "Character offset where the text ends in the abstract (exclusive)."
+_ROLE = (
+    "intervention, or a control arm: comparator (active control), placebo (placebo, sham, "
+    "vehicle) or usual_care (usual or standard care, no treatment, waiting list)."
+)
+_JSON_ONLY = "kept in the record JSON only"
 
 SPAN_LABELS = (
     "POPULATION",
@@ -37,18 +69,18 @@ class Section:
     ``start``/``end`` cover the section's body in ``Document.abstract`` (after its heading).
     """
 
-    label: str
-    start: int
-    end: int
+    label: str = field(metadata=about("Section label (BACKGROUND, METHODS, RESULTS …)."))
+    start: int = field(metadata=about("Offset where the section's body starts."))
+    end: int = field(metadata=about("Offset where the section's body ends (exclusive)."))
 
 
 @dataclass(frozen=True, slots=True)
 class MeshTerm:
     """A MeSH heading: descriptor, whether it is a major topic, and its qualifiers."""
 
-    term: str
-    major: bool = False
-    qualifiers: tuple[str, ...] = ()
+    term: str = field(metadata=about("MeSH descriptor."))
+    major: bool = field(default=False, metadata=about("Whether it is a major topic."))
+    qualifiers: tuple[str, ...] = field(default=(), metadata=about("MeSH qualifiers."))
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,26 +95,75 @@ class Document:
         source: the input path or URL as the user gave it.
         kind: how the input was read: ``html``, ``text`` (and later ``pubmed-xml``, ``ris`` ...).
         site: the site profile used to clean a page (``pubmed``, ``generic`` ...), if any.
+        cleaning: the cleaning strategy that found the abstract (``site-selectors``,
+            ``containers``, ``meta-description``, ``text`` ...; see the field's description).
         pmcid, date, mesh_terms, keywords: bibliographic extras when the source has them
             (``date`` as ISO ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``).
     """
 
-    title: str
-    abstract: str
-    sections: tuple[Section, ...] = ()
-    pmid: str | None = None
-    doi: str | None = None
-    journal: str | None = None
-    year: int | None = None
-    authors: tuple[str, ...] = ()
-    publication_types: tuple[str, ...] = ()
-    source: str = ""
-    kind: str = "text"
-    site: str | None = None
-    pmcid: str | None = None
-    date: str | None = None
-    mesh_terms: tuple[MeshTerm, ...] = ()
-    keywords: tuple[str, ...] = ()
+    title: str = field(metadata=about("Title of the study."))
+    abstract: str = field(
+        metadata=about(
+            "The abstract text; every character offset in the database indexes into it.",
+            csv=False,
+        )
+    )
+    sections: tuple[Section, ...] = field(
+        default=(),
+        metadata=about(
+            "JSON list of labelled sections ({label, start, end}) of a structured abstract.",
+            csv=False,
+        ),
+    )
+    pmid: str | None = field(default=None, metadata=about("PubMed id."))
+    doi: str | None = field(default=None, metadata=about("Digital Object Identifier."))
+    journal: str | None = field(default=None, metadata=about("Journal name."))
+    year: int | None = field(default=None, metadata=about("Publication year."))
+    authors: tuple[str, ...] = field(
+        default=(), metadata=about("JSON list of author names.", csv=False)
+    )
+    publication_types: tuple[str, ...] = field(
+        default=(),
+        metadata=about("JSON list of publication types (e.g. Clinical Trial).", csv=False),
+    )
+    source: str = field(
+        default="",
+        metadata=about("Input path or URL the document was first read from.", csv=False),
+    )
+    kind: str = field(
+        default="text",
+        metadata=about(
+            "Input format: text, html, pubmed-xml, medline, pmc-jats, abst, ris …", csv=False
+        ),
+    )
+    site: str | None = field(
+        default=None,
+        metadata=about(
+            "Site profile used to clean a web page (pubmed, generic …), if any.", csv=False
+        ),
+    )
+    pmcid: str | None = field(default=None, metadata=about("PubMed Central id (PMC…)."))
+    date: str | None = field(
+        default=None,
+        metadata=about("Publication date: YYYY, YYYY-MM or YYYY-MM-DD.", csv=False),
+    )
+    mesh_terms: tuple[MeshTerm, ...] = field(
+        default=(),
+        metadata=about("JSON list of MeSH headings ({term, major, qualifiers}).", csv=False),
+    )
+    keywords: tuple[str, ...] = field(
+        default=(), metadata=about("JSON list of author keywords.", csv=False)
+    )
+    cleaning: str | None = field(
+        default=None,
+        metadata=about(
+            "How the cleaner found the abstract: site-selectors or site-meta (the site "
+            "profile's), containers, anchor, heading, meta-abstract, meta-description (the "
+            "generic fallbacks, in that order) for a page; text for plain text; empty for "
+            "structured records (PubMed XML, exports).",
+            csv=False,
+        ),
+    )
 
     @property
     def content_hash(self) -> str:
@@ -123,40 +204,25 @@ class Document:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Document:
-        return cls(
-            title=data.get("title") or "",
-            abstract=data.get("abstract") or "",
-            sections=tuple(Section(**s) for s in data.get("sections") or ()),
-            pmid=data.get("pmid"),
-            doi=data.get("doi"),
-            journal=data.get("journal"),
-            year=data.get("year"),
-            authors=tuple(data.get("authors") or ()),
-            publication_types=tuple(data.get("publication_types") or ()),
-            source=data.get("source") or "",
-            kind=data.get("kind") or "text",
-            site=data.get("site"),
-            pmcid=data.get("pmcid"),
-            date=data.get("date"),
-            mesh_terms=tuple(
-                MeshTerm(m["term"], bool(m.get("major")), tuple(m.get("qualifiers") or ()))
-                for m in data.get("mesh_terms") or ()
-            ),
-            keywords=tuple(data.get("keywords") or ()),
-        )
+        """Rebuild a document from its ``to_dict()`` form (see :func:`from_plain`)."""
+        return from_plain(cls, data)
 
 
 @dataclass(frozen=True, slots=True)
 class Span:
     """One extracted span with its provenance."""
 
-    label: str
-    text: str
-    start: int
-    end: int
-    source: str
-    section: str | None = None
-    confidence: float | None = None
+    label: str = field(metadata=about(", ".join(SPAN_LABELS[:-1]) + " or " + SPAN_LABELS[-1] + "."))
+    text: str = field(metadata=about("The span's exact text."))
+    start: int = field(metadata=about(_START))
+    end: int = field(metadata=about(_END))
+    source: str = field(metadata=about("Pipeline component or rule that produced the span."))
+    section: str | None = field(
+        default=None, metadata=about("Abstract section holding the span (METHODS, RESULTS …).")
+    )
+    confidence: float | None = field(
+        default=None, metadata=about(f"Model confidence, when known ({_JSON_ONLY}).", store=False)
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,19 +232,32 @@ class Dose:
     ``phase`` is ``loading``, ``maintenance``, ``single``, ``titration`` or ``None``.
     """
 
-    amount: float | None
-    unit: str | None
-    text: str
-    start: int
-    end: int
-    amount_max: float | None = None
-    per: str | None = None
-    multiplier: int | None = None
-    frequency: str | None = None
-    duration: str | None = None
-    route: str | None = None
-    phase: str | None = None
-    source: str = "rules"
+    amount: float | None = field(metadata=about("Dose amount (the lower bound of a range)."))
+    unit: str | None = field(metadata=about("Unit of the amount (mg, ug, g, mL, [IU] …)."))
+    text: str = field(metadata=about("The dose's exact text."))
+    start: int = field(metadata=about(_START))
+    end: int = field(metadata=about(_END))
+    amount_max: float | None = field(default=None, metadata=about("Upper bound of a dose range."))
+    per: str | None = field(
+        default=None, metadata=about("Denominator of the unit (kg in mg/kg, day in mg/day).")
+    )
+    multiplier: int | None = field(
+        default=None, metadata=about("Number of doses given (×2), when stated.")
+    )
+    frequency: str | None = field(
+        default=None, metadata=about("How often (daily, twice daily, monthly …).")
+    )
+    duration: str | None = field(default=None, metadata=about("How long (for 12 weeks …)."))
+    route: str | None = field(
+        default=None, metadata=about("Route (oral, intravenous, subcutaneous …).")
+    )
+    phase: str | None = field(
+        default=None, metadata=about("loading, maintenance, single or titration.")
+    )
+    source: str = field(
+        default="rules",
+        metadata=about(f"Rule or model that found the dose ({_JSON_ONLY}).", store=False),
+    )
 
     def describe(self) -> str:
         """``1 g/kg ×2 intravenous (loading)``, ``400 mg/kg monthly (maintenance) until …``."""
@@ -212,14 +291,22 @@ class Intervention:
     abbreviation (IVIg → intravenous immunoglobulin).
     """
 
-    name: str
-    start: int
-    end: int
-    long_form: str | None = None
-    role: str = "intervention"
-    doses: tuple[Dose, ...] = ()
-    n: int | None = None
-    source: str = "rules"
+    name: str = field(metadata=about("Arm name as written (often an abbreviation)."))
+    start: int = field(metadata=about(_START))
+    end: int = field(metadata=about(_END))
+    long_form: str | None = field(
+        default=None,
+        metadata=about("Expansion of an abbreviated name (IVIg → intravenous immunoglobulin)."),
+    )
+    role: str = field(default="intervention", metadata=about(_ROLE))
+    doses: tuple[Dose, ...] = field(
+        default=(), metadata=about("The arm's doses (table doses).", store=False)
+    )
+    n: int | None = field(default=None, metadata=about("Participants in the arm, when stated."))
+    source: str = field(
+        default="rules",
+        metadata=about(f"Rule or model that found the arm ({_JSON_ONLY}).", store=False),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,39 +319,74 @@ class Result:
     measured.
     """
 
-    text: str
-    start: int
-    end: int
-    count: int | None = None
-    denominator: int | None = None
-    percent: float | None = None
-    threshold: str | None = None
-    source: str = "rules"
-    mean: float | None = None
-    median: float | None = None
-    sd: float | None = None
-    iqr: str | None = None
-    effect: str | None = None
-    effect_value: float | None = None
-    ci_low: float | None = None
-    ci_high: float | None = None
-    p_value: str | None = None
-    arm: str | None = None
-    time_point: str | None = None
+    text: str = field(metadata=about("The result's exact text."))
+    start: int = field(metadata=about(_START))
+    end: int = field(metadata=about(_END))
+    count: int | None = field(
+        default=None, metadata=about("Number of participants with the outcome.")
+    )
+    denominator: int | None = field(
+        default=None, metadata=about("Number of participants the count is out of.")
+    )
+    percent: float | None = field(default=None, metadata=about("Percentage reported."))
+    threshold: str | None = field(
+        default=None, metadata=about("Threshold the result is stated against (≥50% …).")
+    )
+    source: str = field(
+        default="rules",
+        metadata=about(f"Rule or model that found the result ({_JSON_ONLY}).", store=False),
+    )
+    mean: float | None = field(default=None, metadata=about("Mean value."))
+    median: float | None = field(default=None, metadata=about("Median value."))
+    sd: float | None = field(default=None, metadata=about("Standard deviation."))
+    iqr: str | None = field(default=None, metadata=about("Interquartile range as written."))
+    effect: str | None = field(
+        default=None, metadata=about("Effect measure (OR, RR, HR, MD, SMD …).")
+    )
+    effect_value: float | None = field(default=None, metadata=about("Value of the effect measure."))
+    ci_low: float | None = field(
+        default=None, metadata=about("Lower bound of the confidence interval.")
+    )
+    ci_high: float | None = field(
+        default=None, metadata=about("Upper bound of the confidence interval.")
+    )
+    p_value: str | None = field(default=None, metadata=about("P value as written (e.g. <0.001)."))
+    arm: str | None = field(default=None, metadata=about("Arm the figure belongs to."))
+    time_point: str | None = field(
+        default=None, metadata=about("When the result was measured (at 12 weeks …).")
+    )
 
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
     """An outcome with the numeric results reported for it."""
 
-    name: str
-    results: tuple[Result, ...] = ()
-    start: int | None = None
-    end: int | None = None
-    direction: str | None = None  # increased / decreased / no difference (intervention vs control)
-    direction_text: str | None = None  # the sentence that states it
-    direction_start: int | None = None
-    direction_end: int | None = None
+    name: str = field(metadata=about("Outcome name.", column="outcome"))
+    results: tuple[Result, ...] = field(
+        default=(), metadata=about("The outcome's results, one row each.", store=False)
+    )
+    start: int | None = field(
+        default=None,
+        metadata=about("Where the outcome is named (a row without results).", store=False),
+    )
+    end: int | None = field(
+        default=None, metadata=about("Where the outcome's name ends.", store=False)
+    )
+    direction: str | None = field(
+        default=None,
+        metadata=about("increased, decreased or no difference (intervention vs control)."),
+    )
+    direction_text: str | None = field(
+        default=None, metadata=about("The sentence that states the direction.")
+    )
+    direction_start: int | None = field(
+        default=None,
+        metadata=about(f"Where that sentence starts ({_JSON_ONLY}).", store=False),
+    )
+    direction_end: int | None = field(
+        default=None,
+        metadata=about(f"Where that sentence ends ({_JSON_ONLY}).", store=False),
+    )
 
 
 #: Directions a comparison can state (intervention relative to comparator).
@@ -275,10 +397,20 @@ COMPARISON_DIRECTIONS = ("increased", "decreased", "no_difference")
 class Effect:
     """A comparative effect estimate: ``HR 0.58 (95% CI 0.34 to 0.97)``."""
 
-    measure: str
-    value: float | None = None
-    ci_low: float | None = None
-    ci_high: float | None = None
+    measure: str = field(
+        metadata=about(
+            "Effect measure (OR, RR, HR, MD, SMD …), when an estimate is given.", column="effect"
+        )
+    )
+    value: float | None = field(
+        default=None, metadata=about("Point estimate of the effect.", column="effect_value")
+    )
+    ci_low: float | None = field(
+        default=None, metadata=about("Lower bound of the effect's confidence interval.")
+    )
+    ci_high: float | None = field(
+        default=None, metadata=about("Upper bound of the effect's confidence interval.")
+    )
 
     def describe(self, number: Callable[[float | None], str] | None = None) -> str:
         """``OR 8.1 (CI 1.6–41)``; ``number`` formats the figures (default: as written)."""
@@ -293,9 +425,9 @@ class Effect:
 class Quote:
     """A stretch of ``Document.abstract``: ``abstract[start:end] == text``."""
 
-    text: str
-    start: int
-    end: int
+    text: str = field(metadata=about("The evidence sentence that states the comparison."))
+    start: int = field(metadata=about(_START))
+    end: int = field(metadata=about(_END))
 
 
 @dataclass(frozen=True, slots=True)
@@ -310,69 +442,126 @@ class Comparison:
     as in ``Evidence.interventions``.
     """
 
-    intervention: str
-    comparator: str
-    outcome: str
-    direction: str | None
-    evidence: Quote
-    results: tuple[Result, ...] = ()
-    p_value: str | None = None
-    effect: Effect | None = None
-    confidence: float | None = None
-    source: str = "rules"
+    intervention: str = field(
+        metadata=about("Arm the direction is stated for (an arms.name of the study).")
+    )
+    comparator: str = field(metadata=about("Arm it is compared with (an arms.name of the study)."))
+    outcome: str = field(metadata=about("Outcome compared."))
+    direction: str | None = field(
+        metadata=about(
+            "increased, decreased or no_difference: the outcome with the intervention "
+            "relative to the comparator; empty when the sentence states none."
+        )
+    )
+    evidence: Quote = field(metadata=about("The evidence sentence (flattened: text, start, end)."))
+    results: tuple[Result, ...] = field(
+        default=(),
+        metadata=about(
+            "JSON list of the per-arm results of the sentence ({text, start, end, arm, count, "
+            "denominator, percent, mean …})."
+        ),
+    )
+    p_value: str | None = field(
+        default=None, metadata=about("P value as written (P=0.045, P<0.001 …).")
+    )
+    effect: Effect | None = field(
+        default=None, metadata=about("The effect estimate (flattened: effect, effect_value …).")
+    )
+    confidence: float | None = field(
+        default=None,
+        metadata=about("Confidence of the extractor in the comparison (0–1), if known."),
+    )
+    source: str = field(
+        default="rules", metadata=about("Rule or model that produced the comparison.")
+    )
 
 
 @dataclass(frozen=True, slots=True)
 class SampleSize:
     """One stated sample size: ``kind`` is randomised, enrolled, analysed, total or arm."""
 
-    n: int
-    kind: str
-    text: str
-    start: int
-    end: int
+    n: int = field(metadata=about("The number stated."))
+    kind: str = field(metadata=about("randomised, enrolled, analysed, total or arm."))
+    text: str = field(metadata=about("The sample size's exact text."))
+    start: int = field(metadata=about(_START))
+    end: int = field(metadata=about(_END))
 
 
 @dataclass(frozen=True, slots=True)
 class Population:
     """Who was studied. ``n`` prefers the randomised total; ``sample_sizes`` keeps them all."""
 
-    description: str | None = None
-    condition: str | None = None
-    n: int | None = None
-    start: int | None = None
-    end: int | None = None
-    sample_sizes: tuple[SampleSize, ...] = ()
+    description: str | None = field(
+        default=None, metadata=about("Description of the people studied.", column="population")
+    )
+    condition: str | None = field(
+        default=None, metadata=about("Disease or condition of the population.")
+    )
+    n: int | None = field(
+        default=None, metadata=about("Sample size (the randomised total when stated).")
+    )
+    start: int | None = field(
+        default=None,
+        metadata=about(f"Where the description starts ({_JSON_ONLY}).", store=False),
+    )
+    end: int | None = field(
+        default=None,
+        metadata=about(f"Where the description ends ({_JSON_ONLY}).", store=False),
+    )
+    sample_sizes: tuple[SampleSize, ...] = field(
+        default=(),
+        metadata=about(f"Every stated sample size ({_JSON_ONLY}).", store=False),
+    )
 
 
 @dataclass(frozen=True, slots=True)
 class AdverseEvent:
     """An adverse event or withdrawal, with the sentence part that states it."""
 
-    text: str
-    start: int
-    end: int
-    name: str | None = None
-    count: int | None = None
-    kind: str = "adverse_event"  # or "withdrawal"
+    text: str = field(metadata=about("The sentence part that states it."))
+    start: int = field(metadata=about(_START))
+    end: int = field(metadata=about(_END))
+    name: str | None = field(default=None, metadata=about("Name of the event."))
+    count: int | None = field(
+        default=None, metadata=about("Number of participants affected, when stated.")
+    )
+    kind: str = field(default="adverse_event", metadata=about("adverse_event or withdrawal."))
 
 
 @dataclass(frozen=True, slots=True)
 class Evidence:
     """The structured evidence extracted from one Document."""
 
-    id: str
-    document: Document
-    population: Population = field(default_factory=Population)
-    interventions: tuple[Intervention, ...] = ()
-    outcomes: tuple[Outcome, ...] = ()
-    adverse_events: tuple[AdverseEvent, ...] = ()
-    comparisons: tuple[Comparison, ...] = ()
-    design: str | None = None
-    conclusion: str | None = None
-    summary: str = ""
-    spans: tuple[Span, ...] = ()
-    pipeline: str = ""
+    id: str = field(metadata=about("Record id of the study (documents.id)."))
+    document: Document = field(metadata=about("The document (table documents).", store=False))
+    population: Population = field(
+        default_factory=Population,
+        metadata=about("Who was studied (flattened: population, condition, n)."),
+    )
+    interventions: tuple[Intervention, ...] = field(
+        default=(), metadata=about("Arms (tables arms and doses).", store=False)
+    )
+    outcomes: tuple[Outcome, ...] = field(
+        default=(), metadata=about("Outcomes and results (table outcomes).", store=False)
+    )
+    adverse_events: tuple[AdverseEvent, ...] = field(
+        default=(), metadata=about("Adverse events (table adverse_events).", store=False)
+    )
+    comparisons: tuple[Comparison, ...] = field(
+        default=(), metadata=about("Comparisons (table comparisons).", store=False)
+    )
+    design: str | None = field(
+        default=None,
+        metadata=about("Study design, e.g. randomized controlled trial (double-blind)."),
+    )
+    conclusion: str | None = field(default=None, metadata=about("The authors' conclusion."))
+    summary: str = field(default="", metadata=about("One-sentence summary of the record."))
+    spans: tuple[Span, ...] = field(
+        default=(), metadata=about("Labelled spans (table spans).", store=False)
+    )
+    pipeline: str = field(
+        default="", metadata=about("Name and version of the pipeline that extracted the record.")
+    )
 
     def to_dict(self) -> dict[str, Any]:
         """The ``--json`` form: plain dicts and lists, keys as documented in the README."""
@@ -385,48 +574,58 @@ class Evidence:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Evidence:
-        """Rebuild a record from its ``to_dict()`` form (as stored in the database)."""
+        """Rebuild a record from its ``to_dict()`` form (as stored in the database).
 
-        def doses(items: list[dict[str, Any]]) -> tuple[Dose, ...]:
-            return tuple(Dose(**d) for d in items)
-
-        return cls(
-            id=data["id"],
-            document=Document.from_dict(data["document"]),
-            population=_population(data.get("population") or {}),
-            interventions=tuple(
-                Intervention(**{**i, "doses": doses(i.get("doses") or [])})
-                for i in data.get("interventions") or []
-            ),
-            outcomes=tuple(
-                Outcome(**{**o, "results": tuple(Result(**r) for r in o.get("results") or [])})
-                for o in data.get("outcomes") or []
-            ),
-            adverse_events=tuple(AdverseEvent(**a) for a in data.get("adverse_events") or []),
-            comparisons=tuple(_comparison(c) for c in data.get("comparisons") or []),
-            design=data.get("design"),
-            conclusion=data.get("conclusion"),
-            summary=data.get("summary") or "",
-            spans=tuple(Span(**s) for s in data.get("spans") or []),
-            pipeline=data.get("pipeline") or "",
-        )
+        Driven by the field declarations (:func:`from_plain`): a field added to any record
+        class is read back without an edit here; keys this version does not know are ignored.
+        """
+        return from_plain(cls, data)
 
 
-def _comparison(data: dict[str, Any]) -> Comparison:
-    effect = data.get("effect")
-    return Comparison(
-        **{
-            **data,
-            "evidence": Quote(**data["evidence"]),
-            "results": tuple(Result(**r) for r in data.get("results") or []),
-            "effect": Effect(**effect) if effect else None,
-        }
-    )
+T = TypeVar("T")
 
 
-def _population(data: dict[str, Any]) -> Population:
-    sizes = tuple(SampleSize(**x) for x in data.get("sample_sizes") or ())
-    return Population(**{**data, "sample_sizes": sizes})
+def from_plain(cls: type[T], data: Mapping[str, Any]) -> T:
+    """An instance of the record class ``cls`` from its JSON form ``data``.
+
+    Lists become tuples and nested dicts the dataclass their field declares. A field that is
+    missing, or ``None`` where its type does not allow ``None``, gets its default (``""``
+    for a string field without one, as for a document without a title).
+    """
+    record_class: Any = cls
+    hints = _hints(record_class)
+    values: dict[str, Any] = {}
+    for f in fields(record_class):
+        hint = hints[f.name]
+        value = data.get(f.name)
+        if value is None and not _allows_none(hint):
+            if f.default is MISSING and f.default_factory is MISSING:
+                values[f.name] = ""  # a required string (title, abstract) left empty
+            continue
+        values[f.name] = _from_json(hint, value)
+    return cls(**values)
+
+
+@cache
+def _hints(cls: Any) -> dict[str, Any]:
+    return typing.get_type_hints(cls)
+
+
+def _allows_none(hint: Any) -> bool:
+    return type(None) in typing.get_args(hint)
+
+
+def _from_json(hint: Any, value: Any) -> Any:
+    if value is None:
+        return None
+    if _allows_none(hint):
+        hint = next(arg for arg in typing.get_args(hint) if arg is not type(None))
+    if typing.get_origin(hint) is tuple:
+        item = typing.get_args(hint)[0]
+        return tuple(_from_json(item, v) for v in value)
+    if is_dataclass(hint) and isinstance(hint, type):
+        return from_plain(hint, value)
+    return value
 
 
 def _fmt_number(value: float | None) -> str:

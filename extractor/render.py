@@ -18,11 +18,13 @@ import textwrap
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, TextIO
 
+from rich import box
+from rich.table import Table
+from rich.text import Text
+
 from .clean.sections import ESCAPE_SEQUENCES
 
 if TYPE_CHECKING:
-    from rich.table import Table
-
     from .query import Hit
     from .records import Evidence
 
@@ -198,9 +200,6 @@ def hits_table(hits: Sequence[Hit], width: int) -> Table:
     at word boundaries. Design and interventions get columns of their own when the title still
     has 50 columns beside them; otherwise they go on a dim second line under the title.
     """
-    from rich import box
-    from rich.table import Table
-    from rich.text import Text
 
     def cell(text: str, style: str = "") -> Text:
         return Text(" ".join(safe_text(text).split()), style=style)

@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError, StoreError
+from .schema import DOC_ID_HELP, table_columns, view_columns
 from .store import MIGRATIONS
 
 DEFAULT_HOST = "127.0.0.1"
@@ -79,47 +80,22 @@ _FTS_SHADOWS = tuple(
 )
 
 _ROW = "one row per"
-_DOC_ID = "Record id of the study (documents.id)."
-_START = "Character offset where the text starts in the abstract."
-_END = "Character offset where the text ends in the abstract (exclusive)."
+_DOC_ID = DOC_ID_HELP
 _PMID = "PubMed id of the study, if known."
 _YEAR = "Publication year of the study, if known."
 _TITLE = "Title of the study."
-_ROLE = (
-    "intervention, or a control arm: comparator (active control), placebo (placebo, sham, "
-    "vehicle) or usual_care (usual or standard care, no treatment, waiting list)."
-)
+
+
+def _help(table: str) -> dict[str, str]:
+    """Column help of a table built from the record fields (see :mod:`extractor.schema`)."""
+    return {c.name: c.description for c in table_columns()[table]}
+
 
 TABLES: dict[str, dict[str, Any]] = {
     "documents": {
         "description": f"The cleaned abstracts and their bibliographic metadata, {_ROW} "
         "study. Full-text search covers title and abstract (Porter stemming).",
-        "columns": {
-            "id": "Stable record id: pmid:…, doi:…, pmc:PMC… or sha:… (content hash).",
-            "title": _TITLE,
-            "abstract": "The abstract text; every character offset in the database "
-            "indexes into it.",
-            "sections": "JSON list of labelled sections ({label, start, end}) of a "
-            "structured abstract.",
-            "pmid": "PubMed id.",
-            "doi": "Digital Object Identifier.",
-            "journal": "Journal name.",
-            "year": "Publication year.",
-            "authors": "JSON list of author names.",
-            "publication_types": "JSON list of publication types (e.g. Clinical Trial).",
-            "source": "Input path or URL the document was first read from.",
-            "kind": "Input format: text, html, pubmed-xml, medline, pmc-jats, abst, ris …",
-            "site": "Site profile used to clean a web page (pubmed, generic …), if any.",
-            "content_hash": "Hash of the whitespace-normalised, case-folded title and abstract.",
-            "updated_at": "When the row was last written (UTC, ISO 8601).",
-            "pmcid": "PubMed Central id (PMC…).",
-            "date": "Publication date: YYYY, YYYY-MM or YYYY-MM-DD.",
-            "mesh_terms": "JSON list of MeSH headings ({term, major, qualifiers}).",
-            "keywords": "JSON list of author keywords.",
-            "sources": "JSON list of every input this study was read from (duplicates merged).",
-            "title_key": "Title reduced to case-folded letters and digits, for duplicate "
-            "detection.",
-        },
+        "columns": _help("documents"),
         "fts_table": "documents_fts",
         "fts_pk": "rowid",
         "label_column": "title",
@@ -128,140 +104,41 @@ TABLES: dict[str, dict[str, Any]] = {
     },
     "evidence": {
         "description": f"The evidence extracted from each abstract, {_ROW} study.",
-        "columns": {
-            "id": _DOC_ID,
-            "population": "Description of the people studied.",
-            "condition": "Disease or condition of the population.",
-            "n": "Sample size (the randomised total when stated).",
-            "interventions": "JSON list of intervention arms (long form (abbreviation)).",
-            "comparators": "JSON list of control arms (active comparator, placebo, usual care).",
-            "outcomes": "JSON list of outcome names.",
-            "adverse_events": "JSON list of adverse events and withdrawals.",
-            "design": "Study design, e.g. randomized controlled trial (double-blind).",
-            "conclusion": "The authors' conclusion.",
-            "summary": "One-sentence summary of the record.",
-            "record": "The full extracted record as JSON (evidence show --json).",
-            "pipeline": "Name and version of the pipeline that extracted the record.",
-            "extracted_at": "When the record was extracted (UTC, ISO 8601).",
-        },
+        "columns": _help("evidence"),
         "facets": ["design"],
         "sortable_columns": ["id", "n", "design", "condition", "pipeline", "extracted_at"],
     },
     "spans": {
         "description": f"Every extracted text span with its provenance, {_ROW} span.",
-        "columns": {
-            "doc_id": _DOC_ID,
-            "label": "POPULATION, CONDITION, SAMPLE_SIZE, INTERVENTION, COMPARATOR, DOSE, "
-            "OUTCOME, RESULT or ADVERSE_EVENT.",
-            "text": "The span's exact text.",
-            "start": _START,
-            "end": _END,
-            "source": "Pipeline component or rule that produced the span.",
-            "section": "Abstract section holding the span (METHODS, RESULTS …).",
-        },
+        "columns": _help("spans"),
         "facets": ["label", "section"],
     },
     "arms": {
         "description": f"Intervention and control arms, {_ROW} arm.",
-        "columns": {
-            "doc_id": _DOC_ID,
-            "name": "Arm name as written (often an abbreviation).",
-            "long_form": "Expansion of an abbreviated name (IVIg → intravenous immunoglobulin).",
-            "role": _ROLE,
-            "n": "Participants in the arm, when stated.",
-            "start": _START,
-            "end": _END,
-        },
+        "columns": _help("arms"),
         "facets": ["role"],
     },
     "doses": {
         "description": f"Dose expressions with the arm they belong to, {_ROW} dose.",
-        "columns": {
-            "doc_id": _DOC_ID,
-            "intervention": "Name of the arm given the dose.",
-            "long_form": "Expansion of the arm name, if abbreviated.",
-            "role": f"Role of the arm: {_ROLE}",
-            "amount": "Dose amount (the lower bound of a range).",
-            "amount_max": "Upper bound of a dose range.",
-            "unit": "Unit of the amount (mg, ug, g, mL, [IU] …).",
-            "per": "Denominator of the unit (kg in mg/kg, day in mg/day).",
-            "multiplier": "Number of doses given (×2), when stated.",
-            "frequency": "How often (daily, twice daily, monthly …).",
-            "duration": "How long (for 12 weeks …).",
-            "route": "Route (oral, intravenous, subcutaneous …).",
-            "phase": "loading, maintenance, single or titration.",
-            "text": "The dose's exact text.",
-            "start": _START,
-            "end": _END,
-        },
+        "columns": _help("doses"),
         "facets": ["unit", "route", "phase"],
     },
     "outcomes": {
         "description": f"Outcomes and their numeric results, {_ROW} result (an outcome "
         "without numbers has one row with empty result columns).",
-        "columns": {
-            "doc_id": _DOC_ID,
-            "outcome": "Outcome name.",
-            "count": "Number of participants with the outcome.",
-            "denominator": "Number of participants the count is out of.",
-            "percent": "Percentage reported.",
-            "threshold": "Threshold the result is stated against (≥50% …).",
-            "text": "The result's exact text.",
-            "start": _START,
-            "end": _END,
-            "direction": "increased, decreased or no difference (intervention vs control).",
-            "direction_text": "The sentence that states the direction.",
-            "arm": "Arm the figure belongs to.",
-            "mean": "Mean value.",
-            "median": "Median value.",
-            "sd": "Standard deviation.",
-            "iqr": "Interquartile range as written.",
-            "effect": "Effect measure (OR, RR, HR, MD, SMD …).",
-            "effect_value": "Value of the effect measure.",
-            "ci_low": "Lower bound of the confidence interval.",
-            "ci_high": "Upper bound of the confidence interval.",
-            "p_value": "P value as written (e.g. <0.001).",
-            "time_point": "When the result was measured (at 12 weeks …).",
-        },
+        "columns": _help("outcomes"),
         "facets": ["direction", "effect"],
     },
     "adverse_events": {
         "description": f"Adverse events and withdrawals, {_ROW} event.",
-        "columns": {
-            "doc_id": _DOC_ID,
-            "kind": "adverse_event or withdrawal.",
-            "name": "Name of the event.",
-            "text": "The sentence part that states it.",
-            "count": "Number of participants affected, when stated.",
-            "start": _START,
-            "end": _END,
-        },
+        "columns": _help("adverse_events"),
         "facets": ["kind"],
     },
     "comparisons": {
         "description": f"Reported comparisons of an outcome between two arms, {_ROW} "
         "comparison: direction, per-arm results, p value and effect estimate, with the "
         "sentence that states them.",
-        "columns": {
-            "doc_id": _DOC_ID,
-            "outcome": "Outcome compared.",
-            "intervention": "Arm the direction is stated for (an arms.name of the study).",
-            "comparator": "Arm it is compared with (an arms.name of the study).",
-            "direction": "increased, decreased or no_difference: the outcome with the "
-            "intervention relative to the comparator; empty when the sentence states none.",
-            "p_value": "P value as written (P=0.045, P<0.001 …).",
-            "effect": "Effect measure (OR, RR, HR, MD, SMD …), when an estimate is given.",
-            "effect_value": "Point estimate of the effect.",
-            "ci_low": "Lower bound of the effect's confidence interval.",
-            "ci_high": "Upper bound of the effect's confidence interval.",
-            "results": "JSON list of the per-arm results of the sentence ({text, start, end, "
-            "arm, count, denominator, percent, mean …}).",
-            "confidence": "Confidence of the extractor in the comparison (0–1), if known.",
-            "source": "Rule or model that produced the comparison.",
-            "text": "The evidence sentence that states the comparison.",
-            "start": _START,
-            "end": _END,
-        },
+        "columns": _help("comparisons"),
         "facets": ["direction", "effect"],
     },
     "failures": {
@@ -327,13 +204,9 @@ TABLES["studies"] = {
     "sortable_columns": ["id", "title", "year", "pmid", "n", "design", "condition"],
 }
 
-_DOSE_COLUMNS = [c for c in TABLES["doses"]["columns"] if c != "doc_id"]
-_OUTCOME_COLUMNS = [
-    c for c in TABLES["outcomes"]["columns"] if c not in ("doc_id", "direction_text")
-]
-_COMPARISON_COLUMNS = [
-    c for c in TABLES["comparisons"]["columns"] if c not in ("doc_id", "results")
-]
+_DOSE_COLUMNS = view_columns("doses")
+_OUTCOME_COLUMNS = view_columns("outcomes", exclude=("direction_text",))
+_COMPARISON_COLUMNS = view_columns("comparisons", exclude=("results",))
 _STUDY = {"doc_id": _DOC_ID, "pmid": _PMID, "year": _YEAR, "title": _TITLE}
 
 VIEWS: dict[str, dict[str, Any]] = {

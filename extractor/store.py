@@ -46,7 +46,7 @@ from pathlib import Path
 import sqlite_utils
 
 from .errors import StoreError
-from .migrations import MIGRATIONS, VIEWS
+from .migrations import MIGRATIONS, VIEWS, pending_columns, stale_views, sync_columns
 from .records import Document, Evidence
 from .store_rows import (
     INDEX_COLUMNS,
@@ -156,6 +156,8 @@ def schema_version(db: sqlite_utils.Database, *, source: str | None = None) -> i
 def migrate(db: sqlite_utils.Database, *, source: str | None = None) -> int:
     """Apply pending migrations; return the schema version now in force.
 
+    Then add the columns of record fields added since (:func:`~extractor.migrations.sync_columns`).
+
     Each migration runs in its own write transaction that first re-reads the version, so
     two processes opening a new database at once apply every migration exactly once.
 
@@ -175,6 +177,10 @@ def migrate(db: sqlite_utils.Database, *, source: str | None = None) -> int:
             MIGRATIONS[current](db)
             db.execute("INSERT INTO _migrations VALUES (?, ?)", [current + 1, now()])
         current += 1
+    if pending_columns(db) or stale_views(db):  # no lock when nothing changed
+        with write_transaction(db):
+            if sync_columns(db):
+                log.debug("added columns for new record fields, re-created the flat views")
     return current
 
 

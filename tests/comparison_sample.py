@@ -117,6 +117,19 @@ REMI_ABSTRACT = (
 )
 
 
+#: The record's nausea-and-vomiting comparison as a row of ``comparisons_view`` (title aside).
+PONV_ROW = {
+    "pmid": "11111111",
+    "year": 2004,
+    "outcome": "nausea and vomiting",
+    "intervention": "Remifentanil",
+    "comparator": "Alfentanil",
+    "direction": "increased",
+    "arm_results": "Remifentanil: 30%; Alfentanil: 5%",
+    "p_value": "P=0.045",
+}
+
+
 def remifentanil_record() -> Evidence:
     """Two arms, two comparisons: one increased with per-arm values, p and effect; one null."""
     a = REMI_ABSTRACT

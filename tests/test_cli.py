@@ -197,26 +197,22 @@ def test_cli_query_csv(runner: CliRunner, seed_path: Path, db_path: Path) -> Non
 
 def test_cli_subprocess_python_m(seed_path: Path, tmp_path: Path) -> None:
     env = {**os.environ, "EVIDENCE_DB": str(tmp_path / "sub.db")}
-    proc = subprocess.run(
-        [sys.executable, "-m", "extractor", "extract", str(seed_path), "--json"],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        env=env,
-        timeout=300,
-        check=False,
-    )
+
+    def evidence(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "extractor", *args],
+            capture_output=True,
+            text=True,
+            cwd=REPO,
+            env=env,
+            timeout=300,
+            check=False,
+        )
+
+    proc = evidence("extract", str(seed_path), "--json")
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["population"]["n"] == 12
     assert (tmp_path / "sub.db").is_file()
-    bad = subprocess.run(
-        [sys.executable, "-m", "extractor", "extract", str(tmp_path / "missing.txt")],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        env=env,
-        timeout=300,
-        check=False,
-    )
+    bad = evidence("extract", str(tmp_path / "missing.txt"))
     assert bad.returncode == 1
     assert "Traceback" not in bad.stderr and len(bad.stderr.strip().splitlines()) == 1

@@ -16,6 +16,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from serving import serving_in_thread
 
 from extractor.errors import FetchError
 from extractor.settings import Settings
@@ -86,14 +87,9 @@ def fake() -> Iterator[Fake]:
     state = Fake()
     server = Server(("127.0.0.1", 0), Handler)
     server.fake = state
-    state.url = f"http://127.0.0.1:{server.server_address[1]}/entrez/eutils/"
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
+    with serving_in_thread(server) as base:
+        state.url = base + "/entrez/eutils/"
         yield state
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def client(fake: Fake, **kwargs: object) -> EutilsClient:

@@ -11,7 +11,6 @@ import contextlib
 import os
 import random
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -27,6 +26,7 @@ from pathlib import Path
 
 import pytest
 from comparison_sample import remifentanil_studies
+from serving import free_port, port_open, wait_until_serving
 
 from extractor.serve import ResultTooLarge, limit_connection
 from extractor.store import database, store_record
@@ -53,18 +53,6 @@ def sample_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _port_open(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.settimeout(0.5)
-        return sock.connect_ex(("127.0.0.1", port)) == 0
-
-
 def _request(url: str, method: str = "GET", data: bytes | None = None) -> tuple[int, bytes]:
     request = urllib.request.Request(url, data=data, method=method)
     try:
@@ -80,7 +68,7 @@ def _serving(db: Path, work: Path, port: int | None = None) -> Iterator[Running]
     running."""
     tmpdir = work / "tmp"
     tmpdir.mkdir(parents=True)
-    port = port or _free_port()
+    port = port or free_port()
     log = work / "serve.log"
     env = {**os.environ, "TMPDIR": str(tmpdir)}
     cmd = [sys.executable, "-m", "extractor", "serve", "--db", str(db), "--port", str(port)]
@@ -91,18 +79,7 @@ def _serving(db: Path, work: Path, port: int | None = None) -> Iterator[Running]
         )
         try:
             url = f"http://127.0.0.1:{port}"
-            deadline = time.monotonic() + 60
-            while True:
-                if proc.poll() is not None:
-                    pytest.fail(f"evidence serve exited early:\n{log.read_text()}")
-                try:
-                    if _request(f"{url}/-/versions.json")[0] == 200:
-                        break
-                except OSError:
-                    pass
-                if time.monotonic() > deadline:
-                    pytest.fail(f"evidence serve did not answer:\n{log.read_text()}")
-                time.sleep(0.1)
+            wait_until_serving(proc, url, log)
             yield Running(proc, url, port, log, tmpdir)
         finally:
             if proc.poll() is None:
@@ -229,13 +206,13 @@ def test_serve_killed_with_sigkill_leaves_no_server_or_temp_folder(
     sample_db: Path, tmp_path: Path
 ) -> None:
     with _serving(sample_db, tmp_path) as server:
-        assert _port_open(server.port)
+        assert port_open(server.port)
         server.proc.send_signal(signal.SIGKILL)  # no chance to clean up
         server.proc.wait(10)
         deadline = time.monotonic() + 5
-        while _port_open(server.port) and time.monotonic() < deadline:
+        while port_open(server.port) and time.monotonic() < deadline:
             time.sleep(0.1)
-        listening = _port_open(server.port)
+        listening = port_open(server.port)
         left = sorted(p.name for p in server.tmpdir.iterdir())
     assert not listening, "Datasette outlived evidence serve killed with SIGKILL"
     assert not left, f"left behind in TMPDIR: {left}"

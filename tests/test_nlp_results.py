@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from nlp_rows import quoted_rows
 
 SEED_RESULTS = (
     "One patient became pregnant, five patients had complete or near complete clearing of their "
@@ -12,10 +13,7 @@ SEED_RESULTS = (
 
 
 def _results(nlp, text):
-    doc = nlp(text)
-    for row in doc._.results:
-        assert doc.text[row["start"] : row["end"]] == row["text"]
-    return doc._.results
+    return quoted_rows(nlp, text, "results")
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,11 @@ from extractor.nlp.common import parse_count
 from extractor.nlp.sample_size import parse_sample_count, pick_total, stated_total
 
 
+def _arm_sizes(doc) -> list[int]:
+    """The arm sizes read from ``doc``, in text order."""
+    return [r["n"] for r in doc._.sample_sizes if r["kind"] == "arm"]
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
@@ -150,8 +155,7 @@ def test_nlp_sample_size_total(nlp, text, total):
     ],
 )
 def test_nlp_sample_size_arms(nlp, text, arms):
-    doc = nlp(text)
-    assert [r["n"] for r in doc._.sample_sizes if r["kind"] == "arm"] == arms
+    assert _arm_sizes(nlp(text)) == arms
 
 
 @pytest.mark.parametrize(
@@ -270,8 +274,7 @@ def test_nlp_sample_size_parts_are_not_totals(nlp, text, kind):
     ],
 )
 def test_nlp_sample_size_arms_issue3(nlp, text, arms):
-    doc = nlp(text)
-    assert [r["n"] for r in doc._.sample_sizes if r["kind"] == "arm"] == arms
+    assert _arm_sizes(nlp(text)) == arms
 
 
 @pytest.mark.parametrize(
@@ -295,8 +298,7 @@ def test_nlp_sample_size_arms_issue3(nlp, text, arms):
     ],
 )
 def test_nlp_sample_size_not_arms_issue3(nlp, text):
-    doc = nlp(text)
-    assert [r["n"] for r in doc._.sample_sizes if r["kind"] == "arm"] == []
+    assert _arm_sizes(nlp(text)) == []
 
 
 def test_nlp_sample_size_included_in_analysis_is_analysed(nlp):
@@ -399,11 +401,24 @@ def test_nlp_sample_size_pick_total_prefers_randomised_on_a_tie():
             "0.5% of 197 women in the control group.",
             [203, 197],
         ),
+        # denominators of compared fractions whose first count is a capitalised number word
+        ("Eleven of 22 responded with drug A versus four of 20 with placebo.", [22, 20]),
+        # "k [p%] in N" compared between two groups
+        (
+            "After five years, relapse was seen in 30 [5.0%] in 600 women on drug A vs 45 [7.4%] "
+            "in 610 on drug B, respectively.",
+            [600, 610],
+        ),
+        # a range of cycles is not "six (patients) to <arm>"
+        (
+            "One hundred twenty patients were randomly assigned to A (n = 58) or B (n = 62) within "
+            "2 to 4 weeks of completing six to eight cycles of chemotherapy.",
+            [58, 62],
+        ),
     ],
 )
 def test_nlp_sample_size_more_arm_forms(nlp, text, arms):
-    doc = nlp(text)
-    assert [r["n"] for r in doc._.sample_sizes if r["kind"] == "arm"] == arms
+    assert _arm_sizes(nlp(text)) == arms
 
 
 @pytest.mark.parametrize(
@@ -431,11 +446,16 @@ def test_nlp_sample_size_more_arm_forms(nlp, text, arms):
         "The sample size (197 patients per arm) was based on a 30% decrease in events.",
         "Reductions were 21% (95% CI 12 to 30) and 15% (1 to 29) in the placebo group.",
         "Two hundred and one TNBC patients underwent modified radical mastectomy.",
+        # "a total of" marks the whole of a study, even when two of them add up to a count
+        "Overall, 13,000 women took part. A total of 9,000 women with a uterus were randomized "
+        "to A or placebo, and 4,000 women without a uterus were randomized to B or placebo.",
+        # the split of a group counted for an outcome
+        "Only 7 patients (6%) met the criteria for chronic pain; 4 were in the A group and 3 in "
+        "the B group.",
     ],
 )
 def test_nlp_sample_size_more_not_arms(nlp, text):
-    doc = nlp(text)
-    assert [r["n"] for r in doc._.sample_sizes if r["kind"] == "arm"] == []
+    assert _arm_sizes(nlp(text)) == []
 
 
 def test_nlp_sample_size_arm_count_with_n_arms_is_the_total(nlp):
@@ -462,47 +482,7 @@ def test_nlp_sample_size_one_in_a_bracket_is_not_a_listed_count(nlp):
         "The remaining 96 patients were divided into two groups: group A (n = 95, treated "
         "with X and one model tablet of Y)."
     )
-    assert [r["n"] for r in doc._.sample_sizes if r["kind"] == "arm"] == [95]
-
-
-@pytest.mark.parametrize(
-    ("text", "arms"),
-    [
-        # denominators of compared fractions whose first count is a capitalised number word
-        ("Eleven of 22 responded with drug A versus four of 20 with placebo.", [22, 20]),
-        # "k [p%] in N" compared between two groups
-        (
-            "After five years, relapse was seen in 30 [5.0%] in 600 women on drug A vs 45 [7.4%] "
-            "in 610 on drug B, respectively.",
-            [600, 610],
-        ),
-        # a range of cycles is not "six (patients) to <arm>"
-        (
-            "One hundred twenty patients were randomly assigned to A (n = 58) or B (n = 62) within "
-            "2 to 4 weeks of completing six to eight cycles of chemotherapy.",
-            [58, 62],
-        ),
-    ],
-)
-def test_nlp_sample_size_fractions_and_ranges(nlp, text, arms):
-    doc = nlp(text)
-    assert [r["n"] for r in doc._.sample_sizes if r["kind"] == "arm"] == arms
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        # "a total of" marks the whole of a study, even when two of them add up to a count
-        "Overall, 13,000 women took part. A total of 9,000 women with a uterus were randomized "
-        "to A or placebo, and 4,000 women without a uterus were randomized to B or placebo.",
-        # the split of a group counted for an outcome
-        "Only 7 patients (6%) met the criteria for chronic pain; 4 were in the A group and 3 in "
-        "the B group.",
-    ],
-)
-def test_nlp_sample_size_study_totals_and_outcome_splits_not_arms(nlp, text):
-    doc = nlp(text)
-    assert [r["n"] for r in doc._.sample_sizes if r["kind"] == "arm"] == []
+    assert _arm_sizes(doc) == [95]
 
 
 def test_nlp_sample_size_counts_at_time_points_are_analysed(nlp):
@@ -530,5 +510,5 @@ def test_nlp_sample_size_learned_check_keeps_the_rules_total(nlp):
         "METHODS: Forty-six women were randomly divided into 2 groups. Twenty-three underwent "
         "the LYMPHA technique and 23 did not."
     )
-    assert [r["n"] for r in doc._.sample_sizes if r["kind"] == "arm"] == [23]
+    assert _arm_sizes(doc) == [23]
     assert pick_total(doc._.sample_sizes)["n"] == 46

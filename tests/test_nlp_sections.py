@@ -86,3 +86,37 @@ def test_nlp_sections_seed(nlp, seed_document):
     assert by_label["METHODS"][0].startswith("Twelve patients with histologically")
     assert len(by_label["RESULTS"]) == 2
     assert by_label["CONCLUSIONS"][0].startswith("Overall, therapy was well tolerated")
+
+
+def test_nlp_sections_use_the_cleaners_heading_map():
+    """One heading map (the cleaner's); the tagger only keeps the parts of the methods apart."""
+    from extractor.clean.sections import (
+        HEADING_LABELS,
+        KNOWN_HEADINGS,
+        METHODS_PARTS,
+        normalise_label,
+    )
+    from extractor.nlp.sections import SectionTagger
+
+    assert all(HEADING_LABELS[heading] == "METHODS" for heading in METHODS_PARTS)
+    for heading in KNOWN_HEADINGS:
+        expected = METHODS_PARTS.get(heading, normalise_label(heading))
+        assert SectionTagger.label_of(heading.title()) == expected
+    assert SectionTagger.label_of("Background and aims") == "BACKGROUND"
+    assert SectionTagger.label_of("Patients") == "PARTICIPANTS"
+    assert SectionTagger.label_of("Sample") is None
+
+
+def test_nlp_sections_methods_parts_and_other_known_headings(nlp):
+    text = (
+        "Design: A trial. Patients: Ten adults. Main outcome measures: Pain.\n\n"
+        "Results: Less pain. Trial registration: NCT01."
+    )
+    doc = nlp(text)
+    assert [label for label, _s, _e in doc._.doc_sections] == [
+        "DESIGN",
+        "PARTICIPANTS",
+        "OUTCOMES",
+        "RESULTS",
+        "TRIAL REGISTRATION",
+    ]

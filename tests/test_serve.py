@@ -15,7 +15,6 @@ import json
 import os
 import re
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -29,7 +28,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from comparison_sample import remifentanil_record, remifentanil_studies
+from comparison_sample import PONV_ROW, remifentanil_record, remifentanil_studies
+from serving import free_port, port_open, wait_until_serving
 
 from extractor.errors import ConfigError, StoreError
 from extractor.serve import (
@@ -250,16 +250,9 @@ def test_serve_comparisons_for_outcome_query(tmp_path: Path) -> None:
     ]
     (row,) = alfentanil
     assert dict(row) | {"title": ""} == {
+        **PONV_ROW,
         "doc_id": "pmid:11111111",
-        "pmid": "11111111",
-        "year": 2004,
         "title": "",
-        "outcome": "nausea and vomiting",
-        "intervention": "Remifentanil",
-        "comparator": "Alfentanil",
-        "direction": "increased",
-        "arm_results": "Remifentanil: 30%; Alfentanil: 5%",
-        "p_value": "P=0.045",
         "effect": "OR",
         "effect_value": 8.1,
         "ci_low": 1.6,
@@ -412,12 +405,6 @@ def _copy_db(src: Path, dst: Path) -> Path:
     return dst
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _get(
     url: str, *, data: bytes | None = None, headers: dict[str, str] | None = None
 ) -> tuple[int, str]:
@@ -427,12 +414,6 @@ def _get(
             return response.status, response.read().decode("utf-8")
     except urllib.error.HTTPError as exc:
         return exc.code, exc.read().decode("utf-8", "replace")
-
-
-def _port_open(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.settimeout(0.5)
-        return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
 @dataclass(frozen=True)
@@ -448,7 +429,7 @@ def server(evidence_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
     """``serve()`` in a subprocess on a copy of the real database; always stopped."""
     work = tmp_path_factory.mktemp("serve")
     db = _copy_db(evidence_db, work / "evidence.db")
-    port = _free_port()
+    port = free_port()
     log_path = work / "serve.log"
     code = (
         "import sys; from extractor.serve import serve; serve(sys.argv[1], port=int(sys.argv[2]))"
@@ -463,18 +444,7 @@ def server(evidence_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
         )
         try:
             url = f"http://127.0.0.1:{port}"
-            deadline = time.monotonic() + 60
-            while True:
-                if proc.poll() is not None:
-                    pytest.fail(f"evidence serve exited early:\n{log_path.read_text()}")
-                try:
-                    if _get(f"{url}/-/versions.json")[0] == 200:
-                        break
-                except OSError:
-                    pass
-                if time.monotonic() > deadline:
-                    pytest.fail(f"evidence serve did not answer:\n{log_path.read_text()}")
-                time.sleep(0.2)
+            wait_until_serving(proc, url, log_path)
             yield Server(url, db.stem, db, port)
         finally:
             proc.terminate()  # SIGTERM to `evidence serve` only: it must stop Datasette itself
@@ -484,9 +454,9 @@ def server(evidence_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
                 proc.kill()
                 proc.wait()
             deadline = time.monotonic() + 10
-            while _port_open(port) and time.monotonic() < deadline:
+            while port_open(port) and time.monotonic() < deadline:
                 time.sleep(0.2)
-            orphaned = _port_open(port)
+            orphaned = port_open(port)
             if orphaned:
                 os.killpg(proc.pid, signal.SIGKILL)
     assert not orphaned, "Datasette outlived evidence serve"

@@ -14,12 +14,13 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from lxml import etree
+from serving import QuietHandler, serving_in_thread
 
 from extractor.errors import FetchError
 from extractor.settings import Settings
@@ -89,20 +90,9 @@ def _load_corpus(root: Path) -> tuple[dict[str, bytes], dict[str, bytes], dict[s
     return files, articles, searches
 
 
-class Handler(BaseHTTPRequestHandler):
+class Handler(QuietHandler):
     server: _Server
-
-    def log_message(self, format: str, *args: object) -> None:  # keep pytest output clean
-        return
-
-    def _send(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", "text/xml; charset=UTF-8")
-        self.send_header("Content-Length", str(len(body)))
-        for key, value in (headers or {}).items():
-            self.send_header(key, value)
-        self.end_headers()
-        self.wfile.write(body)
+    content_type = "text/xml; charset=UTF-8"
 
     def do_GET(self) -> None:
         fake = self.server.fake
@@ -192,14 +182,9 @@ def ncbi(corpus: tuple[dict[str, bytes], dict[str, bytes], dict[str, bytes]]) ->
     )
     server = _Server(("127.0.0.1", 0), Handler)
     server.fake = fake
-    fake.url = f"http://127.0.0.1:{server.server_address[1]}{PREFIX}"
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
+    with serving_in_thread(server) as base:
+        fake.url = base + PREFIX
         yield fake
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def make_client(fake: FakeNcbi, **kwargs: object) -> EutilsClient:

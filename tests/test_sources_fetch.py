@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import socket
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import ClassVar
 
 import pytest
+from serving import QuietHandler, serving_in_thread
 
 from extractor.errors import FetchError
 from extractor.settings import Settings
@@ -21,23 +21,11 @@ PAGE = (
 FAST = Settings(retries=2, backoff=0.01, timeout=5)
 
 
-class Handler(BaseHTTPRequestHandler):
+class Handler(QuietHandler):
     """Serves scripted responses per path and records request headers."""
 
     hits: ClassVar[dict[str, int]] = {}
     agents: ClassVar[list[str]] = []
-
-    def log_message(self, format: str, *args: object) -> None:  # silence test output
-        return
-
-    def _send(self, status: int, body: bytes = b"", headers: dict[str, str] | None = None) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        for key, value in (headers or {}).items():
-            self.send_header(key, value)
-        self.end_headers()
-        self.wfile.write(body)
 
     def do_GET(self) -> None:
         count = Handler.hits[self.path] = Handler.hits.get(self.path, 0) + 1
@@ -59,12 +47,8 @@ class Handler(BaseHTTPRequestHandler):
 def server() -> Iterator[str]:
     Handler.hits.clear()
     Handler.agents.clear()
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
+    with serving_in_thread(ThreadingHTTPServer(("127.0.0.1", 0), Handler)) as base:
+        yield base
 
 
 def test_fetch_ok_html(server: str) -> None:

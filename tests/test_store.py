@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import sqlite_utils
-from comparison_sample import remifentanil_record, remifentanil_studies
+from comparison_sample import PONV_ROW, remifentanil_record, remifentanil_studies
 
 from extractor.errors import StoreError
 from extractor.query import search
@@ -343,17 +343,7 @@ def test_store_comparisons_view_and_index(db_path: Path) -> None:
             ["nausea and vomiting", "remifentanil"],
         ).fetchall()
         assert db.execute("SELECT count(*) FROM comparisons_view").fetchone()[0] == 5
-    assert rows[0] == {
-        "pmid": "11111111",
-        "year": 2004,
-        "title": "Remifentanil versus alfentanil for day-case surgery",
-        "outcome": "nausea and vomiting",
-        "intervention": "Remifentanil",
-        "comparator": "Alfentanil",
-        "direction": "increased",
-        "arm_results": "Remifentanil: 30%; Alfentanil: 5%",
-        "p_value": "P=0.045",
-    }
+    assert rows[0] == {**PONV_ROW, "title": "Remifentanil versus alfentanil for day-case surgery"}
     assert rows[1]["arm_results"] is None and rows[1]["direction"] == "no_difference"
     assert "idx_comparisons_outcome_intervention" in " ".join(str(row) for row in plan)
 

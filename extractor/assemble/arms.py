@@ -29,7 +29,7 @@ from ..nlp.arms import (
 from ..nlp.arms import select_arms as _select
 from ..nlp.common import abbreviation_records, doc_text, find_phrase
 from ..records import CONTROL_ROLES, Dose, Intervention, Span
-from .interventions import _DOSE_FIELDS, _dose_only_arm
+from .interventions import _dose_only_arm, dose_from_row
 from .spans import _from_model, _sentence_of
 
 
@@ -189,7 +189,7 @@ def _attach_doses(
         if dkey in seen:
             continue
         seen.add(dkey)
-        out[owner].append(Dose(**{f: row.get(f) for f in _DOSE_FIELDS}))
+        out[owner].append(dose_from_row(row))
     return out
 
 

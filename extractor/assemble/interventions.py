@@ -1,11 +1,12 @@
 """The fallback arm: with no arm named, one intervention holds every dose.
 
-Also the field list that turns a ``doc._.doses`` row into a ``Dose``. Arm candidates, their
-selection, roles, doses and sizes are in :mod:`.arms` (rules in :mod:`extractor.nlp.arms`).
+Also :func:`dose_from_row`, which turns a ``doc._.doses`` row into a ``Dose``. Arm candidates,
+their selection, roles, doses and sizes are in :mod:`.arms` (rules in :mod:`extractor.nlp.arms`).
 """
 
 from __future__ import annotations
 
+from dataclasses import fields
 from typing import Any
 
 from spacy.tokens import Doc
@@ -14,21 +15,13 @@ from ..nlp.arms import drug_beside
 from ..nlp.common import doc_text
 from ..records import Dose, Intervention
 
-_DOSE_FIELDS = (
-    "amount",
-    "unit",
-    "text",
-    "start",
-    "end",
-    "amount_max",
-    "per",
-    "multiplier",
-    "frequency",
-    "duration",
-    "route",
-    "phase",
-    "source",
-)
+_DOSE_FIELDS = tuple(f.name for f in fields(Dose))
+
+
+def dose_from_row(row: dict[str, Any]) -> Dose:
+    """The ``Dose`` of one ``doc._.doses`` row (each field from the row's key of that name)."""
+    values: dict[str, Any] = {f: row.get(f) for f in _DOSE_FIELDS}
+    return Dose(**values)
 
 
 def _dose_only_arm(doc: Doc) -> tuple[Intervention, ...]:
@@ -49,7 +42,7 @@ def _dose_only_arm(doc: Doc) -> tuple[Intervention, ...]:
         key = (row["amount"], row["amount_max"], row["unit"], row["per"], row["multiplier"])
         if key not in seen:
             seen.add(key)
-            doses.append(Dose(**{f: row.get(f) for f in _DOSE_FIELDS}))
+            doses.append(dose_from_row(row))
     return (
         Intervention(
             name=text[name_at[0] : name_at[1]],

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import warnings
+from collections.abc import Callable
 from typing import Any
 
 from bs4 import BeautifulSoup, CData, NavigableString, Tag, XMLParsedAsHTMLWarning
@@ -481,6 +482,9 @@ def _after_heading(
     return []
 
 
+_ABSTRACT_HEADING = re.compile(r"^(?:abstract|summary)\s*:?$", re.I)
+
+
 def _from_meta(meta: dict[str, Any]) -> list[tuple[str | None, str]]:
     for text in meta.get("abstracts", []):
         clean = _soup(text).get_text(" ") if "<" in text else text
@@ -574,21 +578,28 @@ def _clean_soup(soup: BeautifulSoup, *, source: str, url: str | None) -> Documen
     pairs: list[tuple[str | None, str]] = []
     meta = generic_meta
     site = "generic"
+    strategy = None
     for candidate in profiles:
         if candidate.prefer_meta:
-            pairs = _from_meta(base)
-        pairs = pairs or _from_selectors(soup, candidate)
+            pairs, strategy = _from_meta(base), "site-meta"
+        if not pairs:
+            pairs, strategy = _from_selectors(soup, candidate), "site-selectors"
         if pairs:
             site, meta = candidate.name, metas[candidate.name]
             break
     if not pairs:
-        pairs = (
-            _from_containers(soup)
-            or _from_anchor(soup)
-            or _after_heading(soup, re.compile(r"^(?:abstract|summary)\s*:?$", re.I))
-            or _from_meta(base)
-            or _from_description(base)
+        fallbacks: tuple[tuple[str, Callable[[], list[tuple[str | None, str]]]], ...] = (
+            ("containers", lambda: _from_containers(soup)),
+            ("anchor", lambda: _from_anchor(soup)),
+            ("heading", lambda: _after_heading(soup, _ABSTRACT_HEADING)),
+            ("meta-abstract", lambda: _from_meta(base)),
+            ("meta-description", lambda: _from_description(base)),
         )
+        for name, find in fallbacks:
+            pairs = find()
+            if pairs:
+                strategy = name
+                break
     if not pairs:
         if _looks_like_listing(soup):
             raise ListingPageError("page lists many articles; no single abstract", source=source)
@@ -613,6 +624,7 @@ def _clean_soup(soup: BeautifulSoup, *, source: str, url: str | None) -> Documen
         source=source,
         kind="html",
         site=site,
+        cleaning=strategy,
     )
 
 

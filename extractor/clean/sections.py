@@ -9,6 +9,10 @@ AIM(S)/PURPOSE/OBJECTIVE(S)/GOAL → OBJECTIVE; INTRODUCTION/CONTEXT/RATIONALE �
 DESIGN/SETTING/PARTICIPANTS/PATIENTS/(MATERIALS|PATIENTS) AND METHODS/METHODOLOGY → METHODS;
 FINDINGS/MAIN RESULTS → RESULTS; CONCLUSION/INTERPRETATION → CONCLUSIONS. Any other heading
 is kept, upper-cased as written (``TRIAL REGISTRATION``, ``PRIMARY FUNDING SOURCE``).
+
+:data:`HEADING_LABELS` is the project's one heading → label map: the pipeline's section tagger
+(:mod:`extractor.nlp.sections`) labels the headings it finds itself with it too, keeping only
+the parts of the methods apart (:data:`METHODS_PARTS`).
 """
 
 from __future__ import annotations
@@ -19,7 +23,8 @@ from dataclasses import replace
 
 from ..records import Document, Section
 
-_SYNONYMS: dict[str, str] = {
+#: Heading (upper case, ``’`` as ``'``) → its NLM-like category: the one heading map.
+HEADING_LABELS: dict[str, str] = {
     "BACKGROUND": "BACKGROUND",
     "BACKGROUNDS": "BACKGROUND",
     "INTRODUCTION": "BACKGROUND",
@@ -53,6 +58,8 @@ _SYNONYMS: dict[str, str] = {
     "INTERVENTIONS": "METHODS",
     "MEASUREMENTS": "METHODS",
     "MAIN OUTCOME MEASURES": "METHODS",
+    "MAIN OUTCOME MEASURE": "METHODS",
+    "OUTCOME MEASURES": "METHODS",
     "PATIENTS AND METHODS": "METHODS",
     "MATERIALS AND METHODS": "METHODS",
     "MATERIAL AND METHODS": "METHODS",
@@ -74,8 +81,28 @@ _SYNONYMS: dict[str, str] = {
     "SUMMARY": "CONCLUSIONS",
 }
 
+#: The finer label of a METHODS heading of :data:`HEADING_LABELS` that names one part of the
+#: methods. Document sections say METHODS; the pipeline's section tagger, when it finds the
+#: headings itself, reports the part ("DESIGN: …" → DESIGN, "PATIENTS: …" → PARTICIPANTS).
+METHODS_PARTS: dict[str, str] = {
+    "DESIGN": "DESIGN",
+    "STUDY DESIGN": "DESIGN",
+    "EXPERIMENTAL DESIGN": "DESIGN",
+    "SETTING": "SETTING",
+    "SETTINGS": "SETTING",
+    "PARTICIPANTS": "PARTICIPANTS",
+    "PATIENTS": "PARTICIPANTS",
+    "SUBJECTS": "PARTICIPANTS",
+    "INTERVENTION": "INTERVENTIONS",
+    "INTERVENTIONS": "INTERVENTIONS",
+    "MEASUREMENTS": "OUTCOMES",
+    "MAIN OUTCOME MEASURES": "OUTCOMES",
+    "MAIN OUTCOME MEASURE": "OUTCOMES",
+    "OUTCOME MEASURES": "OUTCOMES",
+}
+
 #: Headings recognised in mixed case too (``Background:``); all-caps headings are always accepted.
-KNOWN_HEADINGS: frozenset[str] = frozenset(_SYNONYMS) | frozenset(
+KNOWN_HEADINGS: frozenset[str] = frozenset(HEADING_LABELS) | frozenset(
     {
         "TRIAL REGISTRATION",
         "PRIMARY FUNDING SOURCE",
@@ -187,8 +214,14 @@ def normalise_label(raw: str) -> str:
         ``BACKGROUND``, ``OBJECTIVE``, ``METHODS``, ``RESULTS``, ``CONCLUSIONS`` for known
         synonyms, else the heading upper-cased and whitespace-normalised.
     """
-    label = normalise_space(raw).rstrip(":.").strip().upper().replace("’", "'")
-    return _SYNONYMS.get(label, label)
+    label = heading_key(raw)
+    return HEADING_LABELS.get(label, label)
+
+
+def heading_key(raw: str) -> str:
+    """A heading as the keys of :data:`HEADING_LABELS` write it: whitespace-normalised, without
+    a trailing colon or full stop, upper case, ``’`` as ``'``."""
+    return normalise_space(raw).rstrip(":.").strip().upper().replace("’", "'")
 
 
 def is_heading(raw: str) -> bool:
@@ -308,7 +341,10 @@ def split_sections(
 
 __all__ = [
     "ESCAPE_SEQUENCES",
+    "HEADING_LABELS",
     "KNOWN_HEADINGS",
+    "METHODS_PARTS",
+    "heading_key",
     "is_heading",
     "normalise_label",
     "normalise_space",

@@ -608,6 +608,7 @@ def clean_text(text: str, *, source: str = "") -> Document:
             source=source,
             kind="text",
             site=None,
+            cleaning="text",
         )
     )
 

@@ -117,14 +117,19 @@ def read_bc5cdr(shared_dir: Path) -> dict[str, tuple[str, str]]:
     return {k: (v.get("t", ""), v.get("a", "")) for k, v in out.items()}
 
 
-def _ei_documents(shared_dir: Path, split: str, limit: int | None) -> list[Document]:
-    from .doses import abst_document
-
+def ei_paths(shared_dir: Path, split: str, limit: int | None) -> list[Path]:
+    """The Evidence Inference ``.abst`` files scored for ``split``: the first ``limit`` by id."""
     folder = Path(shared_dir) / "data" / "evidence_inference" / "abstracts"
     paths = sorted(folder.glob("PMC*.abst"), key=lambda p: int(p.stem[3:]))
     if split != "all":
         paths = [p for p in paths if split_of(p.stem) == split]
-    docs = [abst_document(p) for p in paths[: limit or None]]
+    return paths[: limit or None]
+
+
+def _ei_documents(shared_dir: Path, split: str, limit: int | None) -> list[Document]:
+    from .doses import abst_document
+
+    docs = [abst_document(p) for p in ei_paths(shared_dir, split, limit)]
     return [d for d in docs if d.abstract.strip()]
 
 
@@ -251,6 +256,7 @@ __all__ = [
     "HAND_SAMPLE",
     "RANDOMIZED",
     "design_type",
+    "ei_paths",
     "evaluate_design",
     "read_bc5cdr",
     "score_sample",

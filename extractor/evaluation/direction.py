@@ -195,11 +195,11 @@ def _norm(text: str) -> str:
     return " ".join(text.split()).lower()
 
 
-def load_prompts(shared_dir: Path, *, split: str | None = "report") -> list[Prompt]:
-    """The evaluation items of one split (``train``, ``dev``, ``report``, or ``None`` for all).
+def read_tables(shared_dir: Path) -> tuple[dict[str, dict[str, str]], list[dict[str, str]]]:
+    """Evidence Inference's prompts (by prompt id) and its annotation rows (file order).
 
     Raises:
-        ExtractorError: the Evidence Inference files are missing.
+        ExtractorError: the files are missing or unreadable.
     """
     root = Path(shared_dir) / "data" / "evidence_inference"
     try:
@@ -207,8 +207,19 @@ def load_prompts(shared_dir: Path, *, split: str | None = "report") -> list[Prom
             prompts = {r["PromptID"]: r for r in csv.DictReader(fh)}
         with open(root / "v2_annotations.csv", encoding="utf-8", newline="") as fh:
             rows = list(csv.DictReader(fh))
-    except OSError as exc:
+    except (OSError, csv.Error) as exc:
         raise ExtractorError(f"Evidence Inference data missing: {exc}") from exc
+    return prompts, rows
+
+
+def load_prompts(shared_dir: Path, *, split: str | None = "report") -> list[Prompt]:
+    """The evaluation items of one split (``train``, ``dev``, ``report``, or ``None`` for all).
+
+    Raises:
+        ExtractorError: the Evidence Inference files are missing.
+    """
+    root = Path(shared_dir) / "data" / "evidence_inference"
+    prompts, rows = read_tables(shared_dir)
     by_prompt: dict[str, list[dict[str, str]]] = {}
     for row in rows:
         if row["Label"] in _LABEL_MAP:
@@ -376,4 +387,12 @@ def evaluate_direction(
     }
 
 
-__all__ = ["Article", "Prompt", "evaluate_direction", "load_prompts", "parse_abst", "score_labels"]
+__all__ = [
+    "Article",
+    "Prompt",
+    "evaluate_direction",
+    "load_prompts",
+    "parse_abst",
+    "read_tables",
+    "score_labels",
+]

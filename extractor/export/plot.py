@@ -127,7 +127,7 @@ def plot_participants(
     if not bars:
         raise InputError("no study reports a number of participants; nothing to plot")
 
-    import matplotlib  # lazy: the rest of the tool does not pay for matplotlib
+    import matplotlib  # lazy: matplotlib, for the plot export only (start-up time)
     from matplotlib.figure import Figure
     from matplotlib.patches import Patch
     from matplotlib.ticker import StrMethodFormatter

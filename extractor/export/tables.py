@@ -16,6 +16,7 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any, Literal, TextIO
 
+from .. import schema
 from ..errors import ConfigError, ExportError
 from ..records import Evidence, Result
 from .describe import LIST_SEP, characteristics, describe_result, pico_summary, study_labels
@@ -24,14 +25,14 @@ from .files import atomic_text, is_stdout
 TableFormat = Literal["markdown", "html", "csv"]
 TABLE_FORMATS: tuple[str, ...] = ("markdown", "html", "csv")
 
-STUDY_COLUMNS = (
-    "id",
-    "pmid",
-    "doi",
-    "pmcid",
-    "year",
-    "journal",
-    "title",
+# The CSV columns come from the record fields (extractor.schema): a field added to Document,
+# Dose or Result appears in its CSV without an edit here. Around them: the record id, the arm
+# of a dose, the outcome of a result and the one-line PICO descriptions.
+_DOCUMENT_CSV = schema.for_csv(schema.DOCUMENT_FIELDS)
+_DOSE_CSV = schema.for_csv(schema.DOSE_COLUMNS)
+_OUTCOME_CSV = schema.for_csv(schema.OUTCOME_FIELDS)
+_RESULT_CSV = schema.for_csv(schema.RESULT_COLUMNS)
+_PICO_COLUMNS = (
     "condition",
     "population",
     "n",
@@ -42,52 +43,17 @@ STUDY_COLUMNS = (
     "outcomes",
     "adverse_events",
     "conclusion",
-    "summary",
 )
+STUDY_COLUMNS = ("id", *(c.name for c in _DOCUMENT_CSV), *_PICO_COLUMNS, "summary")
 DOSE_COLUMNS = (
     "id",
     "arm",
     "role",
     "arm_n",
-    "amount",
-    "amount_max",
-    "unit",
-    "per",
-    "multiplier",
-    "frequency",
-    "duration",
-    "route",
-    "phase",
-    "description",
-    "text",
-    "start",
-    "end",
+    *schema.quote_last([*(c.name for c in _DOSE_CSV), "description"]),
 )
-OUTCOME_COLUMNS = (
-    "id",
-    "outcome",
-    "direction",
-    "direction_text",
-    "count",
-    "denominator",
-    "percent",
-    "threshold",
-    "mean",
-    "median",
-    "sd",
-    "iqr",
-    "effect",
-    "effect_value",
-    "ci_low",
-    "ci_high",
-    "p_value",
-    "arm",
-    "time_point",
-    "text",
-    "start",
-    "end",
-)
-COMPARISON_COLUMNS = (
+OUTCOME_COLUMNS = ("id", *(c.name for c in (*_OUTCOME_CSV, *_RESULT_CSV)))
+COMPARISON_COLUMNS: tuple[str, ...] = (
     "id",
     "outcome",
     "intervention",
@@ -103,10 +69,14 @@ COMPARISON_COLUMNS = (
     "ci_high",
     "confidence",
     "source",
-    "evidence",
-    "start",
-    "end",
 )
+# Comparison fields the columns above do not present (a field added later): as stored.
+_COMPARISON_MORE = tuple(
+    c
+    for c in schema.for_csv(schema.COMPARISON_COLUMNS)
+    if c.name not in (*COMPARISON_COLUMNS, *schema.QUOTE_COLUMNS)
+)
+COMPARISON_COLUMNS += (*(c.name for c in _COMPARISON_MORE), "evidence", "start", "end")
 CHARACTERISTICS_COLUMNS = ("study", "id", "field", "description")
 
 
@@ -134,48 +104,30 @@ def cell(value: Any) -> str:
 
 def study_row(record: Evidence) -> dict[str, str]:
     """The one-row-per-study CSV form of a record (see ``STUDY_COLUMNS``)."""
-    doc = record.document
-    row = {
-        "id": record.id,
-        "pmid": cell(doc.pmid),
-        "doi": cell(doc.doi),
-        "pmcid": cell(doc.pmcid),
-        "year": cell(doc.year),
-        "journal": cell(doc.journal),
-        "title": doc.title,
-        "summary": record.summary,
-    }
+    row = {"id": record.id, **_cells(_DOCUMENT_CSV, record), "summary": record.summary}
     row.update(pico_summary(record))
     return {name: row[name] for name in STUDY_COLUMNS}
 
 
+def _cells(columns: Iterable[schema.Column], item: object) -> dict[str, str]:
+    """``columns``' CSV cells read from ``item`` (see :func:`cell`)."""
+    return {c.name: cell(c.get(item)) for c in columns}
+
+
 def dose_rows(record: Evidence) -> list[dict[str, str]]:
     """One row per dose of any arm (see ``DOSE_COLUMNS``)."""
-    rows = []
-    for arm in record.interventions:
-        for dose in arm.doses:
-            rows.append(
-                {
-                    "id": record.id,
-                    "arm": arm.name,
-                    "role": arm.role,
-                    "arm_n": cell(arm.n),
-                    "amount": cell(dose.amount),
-                    "amount_max": cell(dose.amount_max),
-                    "unit": cell(dose.unit),
-                    "per": cell(dose.per),
-                    "multiplier": cell(dose.multiplier),
-                    "frequency": cell(dose.frequency),
-                    "duration": cell(dose.duration),
-                    "route": cell(dose.route),
-                    "phase": cell(dose.phase),
-                    "description": dose.describe(),
-                    "text": dose.text,
-                    "start": cell(dose.start),
-                    "end": cell(dose.end),
-                }
-            )
-    return rows
+    return [
+        {
+            "id": record.id,
+            "arm": arm.name,
+            "role": arm.role,
+            "arm_n": cell(arm.n),
+            **_cells(_DOSE_CSV, dose),
+            "description": dose.describe(),
+        }
+        for arm in record.interventions
+        for dose in arm.doses
+    ]
 
 
 def outcome_rows(record: Evidence) -> list[dict[str, str]]:
@@ -185,19 +137,12 @@ def outcome_rows(record: Evidence) -> list[dict[str, str]]:
     """
     rows = []
     for outcome in record.outcomes:
-        base = {
-            "id": record.id,
-            "outcome": outcome.name,
-            "direction": cell(outcome.direction),
-            "direction_text": cell(outcome.direction_text),
-        }
+        base = {"id": record.id, **_cells(_OUTCOME_CSV, outcome)}
         if not outcome.results:
             rows.append({**dict.fromkeys(OUTCOME_COLUMNS, ""), **base})
             continue
         for res in outcome.results:
-            row = {name: cell(getattr(res, name, None)) for name in OUTCOME_COLUMNS}
-            row.update(base)
-            rows.append(row)
+            rows.append({**base, **_cells(_RESULT_CSV, res)})
     return rows
 
 
@@ -228,6 +173,7 @@ def comparison_rows(record: Evidence) -> list[dict[str, str]]:
                 "ci_high": cell(effect.ci_high if effect else None),
                 "confidence": cell(c.confidence),
                 "source": c.source,
+                **_cells(_COMPARISON_MORE, c),
                 "evidence": c.evidence.text,
                 "start": cell(c.evidence.start),
                 "end": cell(c.evidence.end),

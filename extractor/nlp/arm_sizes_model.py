@@ -305,6 +305,26 @@ def _mention_features(
     return f
 
 
+# Marks beside a mention, as (feature, window, pattern), in the order the features are listed:
+# the pattern is searched in the text ``before`` the mention, the text ``after`` it (anchored at
+# its start) or, for a mention inside brackets, the ``bracket`` from the last "(" before it.
+_MARKS = (
+    ("pct_after", "after", re.compile(r"\A\s*(?:%|percent)")),
+    ("pct_paren_after", "after", re.compile(r"\A\s*[(\[]\s*\d+(?:[.·]\d+)?\s*%")),
+    ("range_end", "before", re.compile(r"\d\s*(?:to|-|–|and)\s*$")),
+    ("range_start", "after", re.compile(r"\A\s*(?:to|-|–)\s*\d")),
+    ("stats_paren", "bracket", re.compile(r"\b(?:CI|IQR|range|SD)\b|±")),
+    ("slash_before", "before", re.compile(r"/\s*$")),
+    ("slash_after", "after", re.compile(r"\A\s*/")),
+    ("pct_of_before", "before", re.compile(r"%\s*\)?\s*(?:of|in)\s+(?:the\s+)?$")),
+    (
+        "part_of_before",
+        "before",
+        re.compile(r"\d\s*(?:\(\s*[\d.]+\s*%\s*\)\s*)?(?:of|out\s+of)\s+(?:the\s+)?$"),
+    ),
+)
+
+
 def _window_features(before: str, after: str, is_word: bool) -> list[str]:
     """Features of the words and marks in the 80 characters either side of a mention."""
     left = _words(before)
@@ -325,24 +345,10 @@ def _window_features(before: str, after: str, is_word: bool) -> list[str]:
         f.append("paren")
     if re.search(r"\b[nN]\s*=\s*$", before):
         f.append("n=" if re.search(r"n\s*=\s*$", before) else "N=")
-    if re.match(r"\s*(?:%|percent)", after):
-        f.append("pct_after")
-    if re.match(r"\s*[(\[]\s*\d+(?:[.·]\d+)?\s*%", after):
-        f.append("pct_paren_after")
-    if re.search(r"\d\s*(?:to|-|–|and)\s*$", before):
-        f.append("range_end")
-    if re.match(r"\s*(?:to|-|–)\s*\d", after):
-        f.append("range_start")
-    if depth > 0 and re.search(r"\b(?:CI|IQR|range|SD)\b|±", before[before.rfind("(") :]):
-        f.append("stats_paren")
-    if re.search(r"/\s*$", before):
-        f.append("slash_before")
-    if re.match(r"\s*/", after):
-        f.append("slash_after")
-    if re.search(r"%\s*\)?\s*(?:of|in)\s+(?:the\s+)?$", before):
-        f.append("pct_of_before")
-    if re.search(r"\d\s*(?:\(\s*[\d.]+\s*%\s*\)\s*)?(?:of|out\s+of)\s+(?:the\s+)?$", before):
-        f.append("part_of_before")
+    windows = {"before": before, "after": after, "bracket": before[before.rfind("(") :]}
+    for feature, window, pattern in _MARKS:
+        if (window != "bracket" or depth > 0) and pattern.search(windows[window]):
+            f.append(feature)
     return f
 
 

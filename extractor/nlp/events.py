@@ -143,17 +143,7 @@ class EventRules:
                 continue
             if self.pop_noun.fullmatch(name):
                 continue
-            items.append(
-                {
-                    "text": text[a:b],
-                    "start": a,
-                    "end": b,
-                    "name": name,
-                    "count": count,
-                    "percent": percent,
-                    "kind": "adverse_event",
-                }
-            )
+            items.append(_event(text, a, b, name, count, percent))
         return items
 
     def adverse_event_rules(self, doc: Doc, text: str) -> list[dict[str, Any]]:
@@ -194,17 +184,7 @@ class EventRules:
                 np = self.np_after(text, reason.end(), _sentence_end(index, m.start()), max_words=6)
                 if np is not None and text[np[0] : np[1]].lower() not in _VAGUE_REASONS:
                     name, end = text[np[0] : np[1]], np[1]
-            events.append(
-                {
-                    "text": text[m.start() : end],
-                    "start": m.start(),
-                    "end": end,
-                    "name": name,
-                    "count": count,
-                    "percent": percent,
-                    "kind": "withdrawal",
-                }
-            )
+            events.append(_event(text, m.start(), end, name, count, percent, "withdrawal"))
         return events
 
     def _ae_verb_events(self, text: str) -> list[dict[str, Any]]:
@@ -220,17 +200,8 @@ class EventRules:
                 continue
             if re.match(rf"(?:{COUNT})\s+experienced\b", m.group(0), re.I):
                 continue  # "Two experienced cardiologists": an adjective
-            events.append(
-                {
-                    "text": text[m.start() : np[1]],
-                    "start": m.start(),
-                    "end": np[1],
-                    "name": name,
-                    "count": count,
-                    "percent": _percent_after(text, m.start(), m.end()),
-                    "kind": "adverse_event",
-                }
-            )
+            percent = _percent_after(text, m.start(), m.end())
+            events.append(_event(text, m.start(), np[1], name, count, percent))
         return events
 
     def _serious_ae_events(self, text: str) -> list[dict[str, Any]]:
@@ -242,17 +213,8 @@ class EventRules:
             if count == 0:
                 continue
             name = (m.group("name") or m.group("name2")).strip().lower()
-            events.append(
-                {
-                    "text": m.group(0),
-                    "start": m.start(),
-                    "end": m.end(),
-                    "name": name,
-                    "count": count,
-                    "percent": _percent_after(text, m.start(), m.end()),
-                    "kind": "adverse_event",
-                }
-            )
+            percent = _percent_after(text, m.start(), m.end())
+            events.append(_event(text, m.start(), m.end(), name, count, percent))
         return events
 
     def _ae_list_events(self, text: str, index: SentenceIndex) -> list[dict[str, Any]]:
@@ -282,19 +244,31 @@ class EventRules:
                 or not (self.ae_term.search(name) or self.is_condition(name, {}))
             ):
                 continue
-            pct = m.group("pct")
-            events.append(
-                {
-                    "text": text[np[0] : m.end()],
-                    "start": np[0],
-                    "end": m.end(),
-                    "name": name,
-                    "count": count,
-                    "percent": float(pct) if pct else None,
-                    "kind": "adverse_event",
-                }
-            )
+            percent = float(m.group("pct")) if m.group("pct") else None
+            events.append(_event(text, np[0], m.end(), name, count, percent))
         return events
+
+
+def _event(
+    text: str,
+    start: int,
+    end: int,
+    name: str,
+    count: int | None,
+    percent: float | None,
+    kind: str = "adverse_event",
+) -> dict[str, Any]:
+    """One event at ``start:end`` as the plain dict :meth:`EventRules.adverse_event_rules`
+    returns."""
+    return {
+        "text": text[start:end],
+        "start": start,
+        "end": end,
+        "name": name,
+        "count": count,
+        "percent": percent,
+        "kind": kind,
+    }
 
 
 def _sentence_end(index: SentenceIndex, offset: int) -> int:

@@ -50,7 +50,7 @@ _cache: dict[str, Language] = {}
 
 def _add_sentences(nlp: Language, sentencizer: str) -> None:
     if sentencizer == "pysbd":
-        try:
+        try:  # lazy: pysbd, for this optional sentencizer only (start-up time)
             import pysbd  # noqa: F401
             from scispacy import custom_sentence_segmenter  # noqa: F401
         except ImportError:
@@ -115,7 +115,7 @@ def build_pipeline(*, models_dir: Path | None = None, sentencizer: str = "rule")
         ModelError: scispaCy is missing, or the PICO model cannot be loaded.
     """
     register_extensions()
-    try:
+    try:  # not at the top: a missing scispacy is a ModelError here, not an ImportError on import
         from scispacy import abbreviation  # noqa: F401  (registers "abbreviation_detector")
         from scispacy.custom_tokenizer import combined_rule_tokenizer
     except ImportError as exc:

@@ -23,6 +23,7 @@ changes keeps the rules' view in ``row["rule"]``, from which :func:`pick_total` 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -73,9 +74,18 @@ register_extensions()
 SAMPLE_SIZE_KINDS = ("randomised", "enrolled", "total", "analysed", "arm")
 
 
-def _free(taken: list[tuple[int, int]], start: int) -> bool:
-    """Whether ``start`` lies outside every span already taken by an earlier pattern."""
-    return not any(s <= start < e for s, e in taken)
+@dataclass
+class _Counts:
+    """The counts found so far in one text, and the spans the count patterns have taken."""
+
+    text: str
+    index: SentenceIndex
+    found: list[dict[str, Any]] = field(default_factory=list)
+    taken: list[tuple[int, int]] = field(default_factory=list)
+
+    def free(self, start: int) -> bool:
+        """Whether ``start`` lies outside every span already taken by an earlier pattern."""
+        return not any(s <= start < e for s, e in self.taken)
 
 
 class SampleSizeFinder(ArmSizeRules):
@@ -168,13 +178,13 @@ class SampleSizeFinder(ArmSizeRules):
     def __call__(self, doc: Doc) -> Doc:
         text = doc_text(doc)
         index = SentenceIndex(doc)
-        found: list[dict[str, Any]] = []
-        taken: list[tuple[int, int]] = []
-        self._noun_phrase_counts(text, index, found, taken)
-        self._sentence_lead_counts(text, index, found, taken)
-        self._part_of_whole_counts(text, index, found, taken)
-        self._bare_verb_counts(text, index, found, taken)
-        self._n_equals_counts(text, index, found, taken)
+        counts = _Counts(text, index)
+        self._noun_phrase_counts(counts)
+        self._sentence_lead_counts(counts)
+        self._part_of_whole_counts(counts)
+        self._bare_verb_counts(counts)
+        self._n_equals_counts(counts)
+        found = counts.found
         self._arms(text, index, found)
         found.sort(key=lambda r: (r["start"], r["end"]))
         self._sums(text, index, found)
@@ -186,14 +196,9 @@ class SampleSizeFinder(ArmSizeRules):
         doc._.sample_sizes = found
         return doc
 
-    def _noun_phrase_counts(
-        self,
-        text: str,
-        index: SentenceIndex,
-        found: list[dict[str, Any]],
-        taken: list[tuple[int, int]],
-    ) -> None:
+    def _noun_phrase_counts(self, counts: _Counts) -> None:
         """ "Twelve patients", "a total of 120 participants": a count before a population noun."""
+        text, index = counts.text, counts.index
         for match in self.noun_phrase.finditer(text):
             start = match.start()
             n = parse_sample_count(match.group("num"))
@@ -208,25 +213,17 @@ class SampleSizeFinder(ArmSizeRules):
                 sent_start, sent_end = index.bounds(index.sentence_of(start))
                 if not _TOTAL_CUES.search(text[sent_start:sent_end]):
                     kind = "subgroup"
-            row = self._row(text, start, end, n, kind, index)
-            self._score(row, text, index, lead=bool(match.group("lead")))
-            found.append(row)
-            taken.append((start, end))
+            self._keep(counts, start, end, n, kind, lead=bool(match.group("lead")))
 
-    def _sentence_lead_counts(
-        self,
-        text: str,
-        index: SentenceIndex,
-        found: list[dict[str, Any]],
-        taken: list[tuple[int, int]],
-    ) -> None:
+    def _sentence_lead_counts(self, counts: _Counts) -> None:
         """A count opening a sentence with a longer description before its population noun."""
+        text, index = counts.text, counts.index
         for i in range(len(index)):
             sent_start, sent_end = index.bounds(i)
             head = re.match(r"\s*", text[sent_start:sent_end])
             at = sent_start + (head.end() if head else 0)
             lead = self.lead_phrase.match(text, at, sent_end)
-            if lead is None or not _free(taken, at):
+            if lead is None or not counts.free(at):
                 continue
             n = parse_sample_count(lead.group("num"))
             if not n or _is_year(text, lead.start("num"), lead.end("num")):
@@ -235,23 +232,15 @@ class SampleSizeFinder(ArmSizeRules):
                 continue
             start, end = lead.start(), lead.end()
             kind = self._kind(text, start, end, index, False)
-            row = self._row(text, start, end, n, kind, index)
-            self._score(row, text, index, lead=False)
-            found.append(row)
-            taken.append((start, end))
+            self._keep(counts, start, end, n, kind)
 
-    def _part_of_whole_counts(
-        self,
-        text: str,
-        index: SentenceIndex,
-        found: list[dict[str, Any]],
-        taken: list[tuple[int, int]],
-    ) -> None:
+    def _part_of_whole_counts(self, counts: _Counts) -> None:
         """ "338 of 2,150 planned patients" in a randomisation/enrolment sentence: a weak total."""
+        text, index = counts.text, counts.index
         for match in self.part_of_whole.finditer(text):
             start, end = match.start("num"), match.end("num")
             n = parse_sample_count(match.group("num"))
-            if not n or not _free(taken, start):
+            if not n or not counts.free(start):
                 continue
             sent_start, sent_end = index.bounds(index.sentence_of(start))
             sentence = text[sent_start:sent_end]
@@ -265,23 +254,15 @@ class SampleSizeFinder(ArmSizeRules):
                 )
             ):
                 continue
-            row = self._row(text, start, end, n, "total", index)
-            self._score(row, text, index, lead=False)
+            row = self._keep(counts, start, end, n, "total")
             row["strength"] -= 1  # weaker than a count stated as the sample itself
-            found.append(row)
-            taken.append((start, end))
 
-    def _bare_verb_counts(
-        self,
-        text: str,
-        index: SentenceIndex,
-        found: list[dict[str, Any]],
-        taken: list[tuple[int, int]],
-    ) -> None:
+    def _bare_verb_counts(self, counts: _Counts) -> None:
         """ "2144 (...) were randomised": a bare number before a randomisation/enrolment verb."""
+        text = counts.text
         for match in self.bare_verb.finditer(text):
             start, end = match.start("num"), match.end("num")
-            if not _free(taken, start):
+            if not counts.free(start):
                 continue
             n = parse_sample_count(match.group("num"))
             if not n or _is_year(text, start, end):
@@ -289,22 +270,14 @@ class SampleSizeFinder(ArmSizeRules):
             if n >= 1900 and n <= 2100 and "," not in match.group("num"):
                 continue  # "In 2004 were ..." is a year
             kind = "analysed" if _INCLUDED_ANALYSIS.match(text, end) else "total"
-            row = self._row(text, start, end, n, kind, index)
-            self._score(row, text, index, lead=False)
-            found.append(row)
-            taken.append((start, end))
+            self._keep(counts, start, end, n, kind)
 
-    def _n_equals_counts(
-        self,
-        text: str,
-        index: SentenceIndex,
-        found: list[dict[str, Any]],
-        taken: list[tuple[int, int]],
-    ) -> None:
+    def _n_equals_counts(self, counts: _Counts) -> None:
         """ "n = 714", "N=45": classified from the words before and after them."""
+        text, index = counts.text, counts.index
         for match in self.n_equals.finditer(text):
             start, end = match.start(), match.end()
-            if not _free(taken, start):
+            if not counts.free(start):
                 continue
             n = parse_sample_count(match.group("num"))
             if not n:
@@ -324,7 +297,7 @@ class SampleSizeFinder(ArmSizeRules):
             elif kind == "total":
                 self._score(row, text, index, lead=False)
                 row["strength"] += 1 if after_population or match.group("N") == "N" else 0
-            found.append(row)
+            counts.found.append(row)
 
     def _n_equals_kind(
         self,
@@ -391,6 +364,16 @@ class SampleSizeFinder(ArmSizeRules):
             # weakest of totals ("a study among women with breast cancer (n = 105)")
             kind = "subpopulation"
         return kind
+
+    def _keep(
+        self, counts: _Counts, start: int, end: int, n: int, kind: str, *, lead: bool = False
+    ) -> dict[str, Any]:
+        """Add a scored row for the count at ``start:end``; later patterns skip its span."""
+        row = self._row(counts.text, start, end, n, kind, counts.index)
+        self._score(row, counts.text, counts.index, lead=lead)
+        counts.found.append(row)
+        counts.taken.append((start, end))
+        return row
 
     @staticmethod
     def _score(row: dict[str, Any], text: str, index: SentenceIndex, *, lead: bool) -> None:

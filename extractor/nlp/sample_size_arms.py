@@ -212,6 +212,11 @@ _ROLE_WORD = re.compile(
 _COMPARED = re.compile(r"\b(?:vs\.?|versus|compared|than|and|respectively)\b", re.I)
 
 
+def _span(m: re.Match[str], base: int, group: str = "num") -> tuple[int, int]:
+    """The offsets in the text of ``group`` of a match in a part of it starting at ``base``."""
+    return base + m.start(group), base + m.end(group)
+
+
 #: ``mark(start, end, n)``: make the count at ``start:end`` an ``arm`` row.
 _Mark = Callable[[int, int, int], None]
 
@@ -228,7 +233,7 @@ def _arm_items(
             continue
         if re.search(r"(?<!there )\b(?:were|was|are|is)\s+$", sentence[: m.start("num")], re.I):
             continue  # "Expected cases were 43 in the A group and 10 in B"
-        a, b = sent_start + m.start("num"), sent_start + m.end("num")
+        a, b = _span(m, sent_start)
         n = parse_sample_count(m.group("num"))
         if n and not _is_year(text, a, b):
             items.append((a, b, n))
@@ -236,7 +241,7 @@ def _arm_items(
             tail = _ELLIPTIC.match(sentence, m.end())
             more = parse_sample_count(tail.group("num")) if tail else None
             if tail and more and not any(x == sent_start + tail.start("num") for x, _, _ in items):
-                items.append((sent_start + tail.start("num"), sent_start + tail.end("num"), more))
+                items.append((*_span(tail, sent_start), more))
     return items
 
 
@@ -250,11 +255,10 @@ def _named_counts(sentence: str, sent_start: int, arm_context: bool) -> list[tup
         for g in ("a", "b"):
             n = parse_sample_count(m.group(g))
             if n:
-                named.append((sent_start + m.start(g), sent_start + m.end(g), n))
+                named.append((*_span(m, sent_start, g), n))
     for m in _PAREN_COUNT.finditer(sentence):
         if arm_context:  # "anastrozole (1449 analysed) or tamoxifen (1489 analysed)"
-            num = (sent_start + m.start("num"), sent_start + m.end("num"))
-            named.append((*num, _int(m.group("num"))))
+            named.append((*_span(m, sent_start), _int(m.group("num"))))
     return named
 
 
@@ -298,7 +302,7 @@ def _mark_single_and_each_arms(
     """Mark "N patients randomised to <one arm>", "N patients in each group", case/control
     pairs, "..., respectively" counts and "groups consisting of N" in a sentence."""
     for m in _SINGLE_ARM.finditer(sentence):
-        a, b = sent_start + m.start("num"), sent_start + m.end("num")
+        a, b = _span(m, sent_start)
         n = parse_sample_count(m.group("num"))
         rest = re.match(r"[^;]*", sentence[m.end("arm") :])
         if _NOT_ONE_ARM.search(m.group("arm")) or re.search(
@@ -311,23 +315,23 @@ def _mark_single_and_each_arms(
     for m in _EACH_ARM.finditer(sentence):
         n = parse_sample_count(m.group("num"))
         if n and not planned:
-            mark(sent_start + m.start("num"), sent_start + m.end("num"), n)
+            mark(*_span(m, sent_start), n)
     for m in _EACH_CONTAINS.finditer(sentence):
         n = parse_sample_count(m.group("num") or m.group("num2") or "")
         g = "num" if m.group("num") else "num2"
         if n:
-            mark(sent_start + m.start(g), sent_start + m.end(g), n)
+            mark(*_span(m, sent_start, g), n)
     pairs = list(_CASE_CONTROL.finditer(sentence))
     if arm_context or _RANDOMISED.search(sentence):
         pairs += _RESPECTIVELY.finditer(sentence)
     for m in pairs:
         for g, value in m.groupdict().items():
             if value:
-                mark(sent_start + m.start(g), sent_start + m.end(g), _int(value))
+                mark(*_span(m, sent_start, g), _int(value))
     for m in _GROUPS_CONSIST.finditer(sentence):
         for g in ("a", "b2", "b"):
             if m.group(g):
-                mark(sent_start + m.start(g), sent_start + m.end(g), int(m.group(g)))
+                mark(*_span(m, sent_start, g), int(m.group(g)))
 
 
 class ArmSizeRules:
@@ -395,18 +399,18 @@ class ArmSizeRules:
         """The denominators of fractions ("126/311"), percentages of a count ("23.2% of 203
         women") and counts in a count ("8 of 72") of one sentence."""
         fractions = [
-            (sent_start + m.start("num"), sent_start + m.end("num"), _int(m.group("num")))
+            (*_span(m, sent_start), _int(m.group("num")))
             for m in _FRACTION.finditer(sentence)
             if _int(m.group("num")) > (parse_sample_count(m.group("part")) or 0)
             and _int(m.group("num")) >= 10
             and not _OTHER_STUDY.match(sentence, m.end())
         ]
         fractions += [
-            (sent_start + m.start("num"), sent_start + m.end("num"), _int(m.group("num")))
+            (*_span(m, sent_start), _int(m.group("num")))
             for m in self.percent_of.finditer(sentence)
         ]
         fractions += [
-            (sent_start + m.start("num"), sent_start + m.end("num"), _int(m.group("num")))
+            (*_span(m, sent_start), _int(m.group("num")))
             for m in _COUNT_IN.finditer(sentence)
             if _int(m.group("num")) > int(m.group("part"))
         ]
@@ -447,7 +451,7 @@ class ArmSizeRules:
             if sum(values) > row["n"] * 1.05 + 1:
                 continue  # not parts of this total
             for m, n in zip(parts, values, strict=True):
-                mark(inner_start + m.start("num"), inner_start + m.end("num"), n)
+                mark(*_span(m, inner_start), n)
 
     @staticmethod
     def _outcome_split(
@@ -535,7 +539,7 @@ class ArmSizeRules:
             if sum(values) not in totals:
                 continue
             for m, n in zip(parts, values, strict=True):
-                mark(sent_start + a + m.start("num"), sent_start + a + m.end("num"), n)
+                mark(*_span(m, sent_start + a), n)
 
     def _sums(self, text: str, index: SentenceIndex, found: list[dict[str, Any]]) -> None:
         """A count followed (in its own or the next sentence) by two or more counts that add up

@@ -84,19 +84,14 @@ _WHOLE_LEAD = re.compile(
 )
 # Words that may sit between the number and the noun ("12 healthy male volunteers") — but not
 # prepositions, units or time words ("12 weeks in patients" is not a sample size).
-_FILLER = (
-    r"(?:(?!(?:in|of|with|and|or|to|for|at|on|by|from|per|than|"
+_NOT_FILLER = (
+    r"(?!(?:in|of|with|and|or|to|for|at|on|by|from|per|than|"
     r"weeks?|days?|months?|years?|hours?|minutes?|mg|g|kg|ml|times?|doses?|cycles?|"
     r"fractions?|sessions?|centers?|centres?|sites?|hospitals?|countries|trials?|studies)\b)"
-    r"(?:pre-\s+and\s+|[A-Za-z][\w'-]*\s+))"
 )
+_FILLER = rf"(?:{_NOT_FILLER}(?:pre-\s+and\s+|[A-Za-z][\w'-]*\s+))"
 # At a sentence start: also "female, chemotherapy-naive" and "stage II or III".
-_LEAD_FILLER = (
-    r"(?:[IV]+\s+or\s+|(?!(?:in|of|with|and|or|to|for|at|on|by|from|per|than|"
-    r"weeks?|days?|months?|years?|hours?|minutes?|mg|g|kg|ml|times?|doses?|cycles?|"
-    r"fractions?|sessions?|centers?|centres?|sites?|hospitals?|countries|trials?|studies)\b)"
-    r"[A-Za-z][\w'-]*,?\s+)"
-)
+_LEAD_FILLER = rf"(?:[IV]+\s+or\s+|{_NOT_FILLER}[A-Za-z][\w'-]*,?\s+)"
 _DIGITS = r"\d{1,3}(?:,\d{3})+|\d{1,3}(?:[ \u2008\u2009\u202f\xa0]\d{3})+(?![\d.,])|\d+"
 _THOUSANDS_WORDS = (
     rf"(?:(?:{NUMBER_WORD})[\s-]+)?thousand(?:(?:[\s,-]+(?:and\s+)?)(?:{NUMBER_WORD}))?"

@@ -5,18 +5,23 @@ The caller may set ``doc._.doc_sections`` (``[[label, start, end], ...]``, secti
 inline headings itself ("METHODS: ...", "ABSTRACT.RESULTS:" ...). Either way it makes each section
 body start a new sentence and writes ``doc._.sent_sections`` = ``[[start, end, label], ...]``, one
 row per sentence, which the later components read through :class:`~.common.SentenceIndex`.
+
+Headings are labelled with the cleaner's map (:data:`extractor.clean.sections.HEADING_LABELS`,
+known in any case: :data:`~extractor.clean.sections.KNOWN_HEADINGS`), except that a heading
+naming one part of the methods keeps that part (:data:`~extractor.clean.sections.METHODS_PARTS`:
+"DESIGN: …" → DESIGN, "PATIENTS: …" → PARTICIPANTS) where the cleaner says METHODS.
 """
 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .common import doc_text, load_patterns, register_extensions
+from ..clean.sections import KNOWN_HEADINGS, METHODS_PARTS, heading_key, normalise_label
+from .common import doc_text, register_extensions
 
 register_extensions()
 
@@ -34,22 +39,24 @@ _DOTTED_ABBREVIATIONS = {"vs.", "al.", "e.g.", "i.e.", "approx.", "fig.", "no.",
 class SectionTagger:
     """Detect or accept section boundaries and label every sentence with its section."""
 
-    def __init__(self, nlp: Language, name: str, *, patterns_dir: str | None = None) -> None:
+    def __init__(self, nlp: Language, name: str) -> None:
         self.name = name
-        self.patterns_dir = Path(patterns_dir) if patterns_dir else None
-        self.initialize()
 
-    def initialize(self, get_examples: Any = None, nlp: Language | None = None) -> None:
-        """Load the heading → label map from ``patterns/sections.jsonl``."""
-        rows = load_patterns("sections", self.patterns_dir)
-        self.labels = {str(r["heading"]).upper(): str(r["label"]) for r in rows}
+    @staticmethod
+    def label_of(heading: str) -> str | None:
+        """The label of a known heading (``"Patients"`` → PARTICIPANTS, ``"Aims"`` →
+        OBJECTIVE), ``None`` for any other."""
+        key = heading_key(heading)
+        if key not in KNOWN_HEADINGS:
+            return None
+        return METHODS_PARTS.get(key) or normalise_label(key)
 
     def detect(self, text: str) -> list[list[Any]]:
         """Find inline headings in ``text``; return section bodies as ``[label, start, end]``."""
         found: list[tuple[str, int, int]] = []
         for match in _HEADING.finditer(text):
             raw = match.group("label").strip()
-            label = self.labels.get(raw.upper())
+            label = self.label_of(raw)
             # A known heading in any case ("Methods:"); an unknown one only when upper-case,
             # followed by ":" and at a paragraph start ("SAMPLE: ...").
             at_line_start = match.start() == 0 or text[match.start() - 1] == "\n"
@@ -129,14 +136,12 @@ class SectionTagger:
     # reads doc._.doc_sections (the caller's, optional) and sentence starts when set: nothing
     # it needs, so no requires
     assigns=["doc._.doc_sections", "doc._.sent_sections", "token.is_sent_start"],
-    default_config={"patterns_dir": None},
 )
-def make_section_tagger(nlp: Language, name: str, patterns_dir: str | None) -> SectionTagger:
+def make_section_tagger(nlp: Language, name: str) -> SectionTagger:
     """Build the section tagger (``evidence_sections``).
 
     Args:
         nlp: the pipeline.
         name: component name.
-        patterns_dir: folder with ``sections.jsonl``; default the package's ``patterns/``.
     """
-    return SectionTagger(nlp, name, patterns_dir=patterns_dir)
+    return SectionTagger(nlp, name)

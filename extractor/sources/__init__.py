@@ -12,6 +12,7 @@ yields Documents, whatever the format:
 from __future__ import annotations
 
 import codecs
+import io
 import logging
 import re
 from collections.abc import Callable, Iterator
@@ -26,6 +27,7 @@ from ..settings import Settings, get_settings
 from .fetch import fetch_url, make_session
 from .files import RawInput, is_url, read_source
 from .formats import HEAD_BYTES, STREAMED, detect_format, xml_root
+from .pmids import read_pmid_list
 
 log = logging.getLogger("extractor.sources")
 
@@ -59,7 +61,8 @@ def load_document(source: str, *, settings: Settings | None = None) -> Document:
     Raises:
         InputError, FetchError, CleanError: see :func:`read_source` and ``extractor.clean``.
     """
-    from ..clean import clean  # clean imports RawInput from this package
+    # Not at the top: extractor.clean imports .files, which runs this package first (a cycle).
+    from ..clean import clean
 
     return clean(read_source(source, settings=settings))
 
@@ -71,7 +74,7 @@ def is_pmid(source: str) -> bool:
 
 def fetch_pubmed(pmids: list[str], *, settings: Settings | None = None) -> Iterator[Document]:
     """Fetch PubMed records by PMID (E-utilities, cached, rate-limited)."""
-    from .eutils import EutilsClient
+    from .eutils import EutilsClient  # lazy: xml.etree, defusedxml (start-up time)
 
     client = EutilsClient(settings=settings)
     for doc in client.fetch_documents(pmids):
@@ -80,7 +83,7 @@ def fetch_pubmed(pmids: list[str], *, settings: Settings | None = None) -> Itera
 
 def search_pubmed(query: str, *, settings: Settings | None = None) -> list[str]:
     """The PMIDs a PubMed search returns (all of them, paged)."""
-    from .eutils import EutilsClient
+    from .eutils import EutilsClient  # lazy: xml.etree, defusedxml (start-up time)
 
     return EutilsClient(settings=settings).esearch(query)
 
@@ -128,7 +131,7 @@ def load_documents(source: str, *, settings: Settings | None = None) -> Iterator
 
 def documents_from_raw(raw: RawInput, *, settings: Settings | None = None) -> Iterator[Document]:
     """Yield the Documents of already-read content (a page, an export or a PMID list)."""
-    from ..clean import clean
+    from ..clean import clean  # not at the top: a cycle, see load_document
 
     fmt = detect_format(raw.content[:HEAD_BYTES])
     log.info("%s: %s (%d characters)", raw.source, fmt, len(raw.content))
@@ -141,12 +144,8 @@ def documents_from_raw(raw: RawInput, *, settings: Settings | None = None) -> It
     if fmt in ("html", "text"):
         yield clean(raw)
     elif fmt == "pmid-list":
-        from .pmids import read_pmid_list
-
         yield from fetch_pubmed(read_pmid_list(raw.content), settings=settings)
     elif fmt in STREAMED:
-        import io
-
         # The text is decoded already: re-encoded as UTF-8, it must not claim another encoding.
         content = _XML_ENCODING.sub(r"\1", raw.content[:200], count=1) + raw.content[200:]
         data: Any = io.BytesIO(content.encode("utf-8"))

@@ -40,7 +40,7 @@ from requests.adapters import HTTPAdapter
 
 from ..errors import FetchError
 from ..settings import Settings, get_settings
-from .fetch import MAX_RETRY_AFTER  # one cap for every HTTP wait
+from .fetch import MAX_RETRY_AFTER, RETRY_STATUSES  # one cap and one retry list for all HTTP
 
 if TYPE_CHECKING:
     from ..records import Document
@@ -55,7 +55,6 @@ RATE_WITH_KEY = 10.0
 EFETCH_MAX_IDS = 200
 #: PubMed's esearch refuses ``retstart`` beyond 9,999, with or without the history server.
 ESEARCH_MAX_RESULTS = 10_000
-RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 #: Largest reply read (after decompression); 200 PubMed records are a few MB.
 MAX_REPLY_BYTES = 64 * 1024 * 1024
 #: Waits at least this long are announced (``notify``), so a slow run is never silent.

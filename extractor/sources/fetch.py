@@ -20,6 +20,7 @@ from .raw import RawInput, check_text, decode_bytes, detect_kind
 #: Longest ``Retry-After`` we wait, whatever a server asks (keeps the CLI responsive); the same
 #: cap as for PubMed E-utilities. Every wait of a second or more is announced on stderr.
 MAX_RETRY_AFTER = 30.0
+#: Statuses retried (after ``Retry-After`` or a backoff), here and for PubMed E-utilities.
 RETRY_STATUSES = (429, 500, 502, 503, 504)
 
 
@@ -135,4 +136,4 @@ def fetch_url(
     return RawInput(source=url, content=content, kind=kind, url=response.url or url)
 
 
-__all__ = ["MAX_RETRY_AFTER", "CappedRetry", "fetch_url", "make_session"]
+__all__ = ["MAX_RETRY_AFTER", "RETRY_STATUSES", "CappedRetry", "fetch_url", "make_session"]

@@ -16,6 +16,7 @@ from typing import IO, Any
 
 from ..errors import InputError
 from ..settings import Settings, get_settings
+from .fetch import fetch_url
 from .raw import RawInput, check_text, decode_bytes, detect_kind, is_url
 
 
@@ -115,8 +116,6 @@ def read_source(
     """
     settings = settings or get_settings()
     if is_url(source):
-        from .fetch import fetch_url
-
         return fetch_url(source, settings=settings)
     if source == "-":
         stream: IO[Any] = stdin if stdin is not None else sys.stdin

@@ -15,21 +15,7 @@ from functools import lru_cache
 from ..assemble import UNNAMED_OUTCOME, format_dose
 from ..nlp.direction import split_sentences
 from ..records import CONTROL_ROLES, AdverseEvent, Comparison, Dose, Evidence, Intervention
-from .model import (
-    NOT_STATED,
-    UNSPECIFIED_CONDITION,
-    ComparisonItem,
-    ComparisonSummary,
-    DoseRange,
-    EventItem,
-    EvidenceSummary,
-    GroupSummary,
-    OutcomeFinding,
-    OutcomeSummary,
-    ResultItem,
-    Source,
-    StudyRef,
-)
+from . import model
 from .wording import _num, _round, format_effect, format_result
 
 # Conversion to one unit per dimension, so that a range can span "400 mg/kg" and "1 g/kg".
@@ -63,7 +49,7 @@ def normalize_name(text: str) -> str:
 
 def build_summary(
     records: Iterable[Evidence], *, query: str = "", focus: Iterable[str] = ()
-) -> EvidenceSummary:
+) -> model.EvidenceSummary:
     """Group records by intervention and condition (see the module docstring for the rules).
 
     Args:
@@ -87,9 +73,9 @@ def build_summary(
         if not arms:
             ungrouped.append(record.id)
             continue
-        condition = record.population.condition
-        cond_key = normalize_name(condition or "") or UNSPECIFIED_CONDITION
-        cond_spellings.setdefault(cond_key, Counter())[condition or UNSPECIFIED_CONDITION] += 1
+        condition = record.population.condition or model.UNSPECIFIED_CONDITION
+        cond_key = normalize_name(condition) or model.UNSPECIFIED_CONDITION
+        cond_spellings.setdefault(cond_key, Counter())[condition] += 1
         for key, same in arms.items():
             members.setdefault((key, cond_key), []).append((record, same))
     groups = [
@@ -106,7 +92,7 @@ def build_summary(
         )
     )
     cited = {s.id: s for g in groups for s in g.studies}
-    return EvidenceSummary(
+    return model.EvidenceSummary(
         query=query,
         groups=tuple(groups),
         n_records=len(items),
@@ -172,7 +158,7 @@ def _sentence_case(text: str) -> bool:
     return text[:1].isupper() and not text[1:2].isupper() and text[1:] == text[1:].lower()
 
 
-def _study_order(study: StudyRef) -> tuple[int, str]:
+def _study_order(study: model.StudyRef) -> tuple[int, str]:
     return (-(study.year or 0), study.id)
 
 
@@ -181,7 +167,7 @@ def _group(
     condition: str,
     members: list[tuple[Evidence, list[Intervention]]],
     names: _ArmNames,
-) -> GroupSummary:
+) -> model.GroupSummary:
     refs = {record.id: _study_ref(record) for record, _ in members}
     members = sorted(members, key=lambda m: _study_order(refs[m[0].id]))
     studies = tuple(refs[record.id] for record, _ in members)
@@ -196,7 +182,7 @@ def _group(
         ((names.display(k), c) for k, c in comparators.items()),
         key=lambda kv: (-kv[1], kv[0].casefold()),
     )
-    return GroupSummary(
+    return model.GroupSummary(
         intervention=key,
         display_name=names.display(key),
         condition=condition,
@@ -218,10 +204,10 @@ def _group(
 
 def _base_design(design: str | None) -> str:
     """``randomized controlled trial (double-blind)`` → ``randomized controlled trial``."""
-    return design.split(" (")[0] if design else NOT_STATED
+    return design.split(" (")[0] if design else model.NOT_STATED
 
 
-def _study_ref(record: Evidence) -> StudyRef:
+def _study_ref(record: Evidence) -> model.StudyRef:
     doc, pop = record.document, record.population
     n_source = None
     if pop.n is not None:
@@ -230,7 +216,7 @@ def _study_ref(record: Evidence) -> StudyRef:
             n_source = source_of(record, size.start, size.end)
         elif pop.start is not None and pop.end is not None:
             n_source = source_of(record, pop.start, pop.end)
-    return StudyRef(
+    return model.StudyRef(
         id=record.id,
         title=" ".join(doc.title.split()),
         pmid=doc.pmid,
@@ -243,7 +229,7 @@ def _study_ref(record: Evidence) -> StudyRef:
     )
 
 
-def source_of(record: Evidence, start: int, end: int) -> Source:
+def source_of(record: Evidence, start: int, end: int) -> model.Source:
     """The :class:`Source` of ``abstract[start:end]``: the figure and the sentence(s) around it."""
     abstract = record.document.abstract
     bounds = [(s, e) for s, e in _sentences(abstract) if s < max(end, start + 1) and e > start]
@@ -256,7 +242,7 @@ def source_of(record: Evidence, start: int, end: int) -> Source:
         s_start = section.start
     elif heading := _HEADING.match(abstract, s_start, start):
         s_start = heading.end()
-    return Source(
+    return model.Source(
         study_id=record.id,
         text=abstract[start:end],
         start=start,
@@ -272,8 +258,8 @@ def _sentences(abstract: str) -> tuple[tuple[int, int], ...]:
     return tuple(split_sentences(abstract))
 
 
-def _dose_ranges(doses: list[tuple[Evidence, Dose]]) -> tuple[DoseRange, ...]:
-    by_unit: dict[str, list[tuple[float, float, str, str, Dose, Source]]] = {}
+def _dose_ranges(doses: list[tuple[Evidence, Dose]]) -> tuple[model.DoseRange, ...]:
+    by_unit: dict[str, list[tuple[float, float, str, str, Dose, model.Source]]] = {}
     for record, dose in doses:
         if dose.amount is None:
             continue
@@ -299,7 +285,7 @@ def _dose_ranges(doses: list[tuple[Evidence, Dose]]) -> tuple[DoseRange, ...]:
         rows = sorted(by_unit[unit], key=lambda r: (r[0], r[1], r[5].study_id, r[5].start))
         top = max(rows, key=lambda r: (r[1], -r[0]))
         ranges.append(
-            DoseRange(
+            model.DoseRange(
                 unit=unit,
                 low=_round(rows[0][0]),
                 high=_round(top[1]),
@@ -315,13 +301,13 @@ def _dose_ranges(doses: list[tuple[Evidence, Dose]]) -> tuple[DoseRange, ...]:
     return tuple(ranges)
 
 
-def _outcomes(records: list[Evidence]) -> tuple[OutcomeSummary, ...]:
-    by_name: dict[str, list[OutcomeFinding]] = {}
+def _outcomes(records: list[Evidence]) -> tuple[model.OutcomeSummary, ...]:
+    by_name: dict[str, list[model.OutcomeFinding]] = {}
     spellings: dict[str, Counter[str]] = {}
     for record in records:
         for outcome in record.outcomes:
             items = tuple(
-                ResultItem(format_result(r), source_of(record, r.start, r.end))
+                model.ResultItem(format_result(r), source_of(record, r.start, r.end))
                 for r in outcome.results
             )
             direction_source = None
@@ -333,9 +319,11 @@ def _outcomes(records: list[Evidence]) -> tuple[OutcomeSummary, ...]:
             key = normalize_name(outcome.name)
             spellings.setdefault(key, Counter())[" ".join(outcome.name.split())] += 1
             by_name.setdefault(key, []).append(
-                OutcomeFinding(record.id, outcome.name, items, outcome.direction, direction_source)
+                model.OutcomeFinding(
+                    record.id, outcome.name, items, outcome.direction, direction_source
+                )
             )
-    out = [OutcomeSummary(_most_common(spellings[k]), tuple(v)) for k, v in by_name.items()]
+    out = [model.OutcomeSummary(_most_common(spellings[k]), tuple(v)) for k, v in by_name.items()]
     out.sort(key=lambda o: (o.name == UNNAMED_OUTCOME, -len(o.findings), o.name.casefold()))
     return tuple(out)
 
@@ -347,14 +335,14 @@ _REVERSED = {"increased": "decreased", "decreased": "increased"}
 
 def _comparisons(
     key: str, records: list[Evidence], names: _ArmNames
-) -> tuple[ComparisonSummary, ...]:
+) -> tuple[model.ComparisonSummary, ...]:
     """The comparisons of intervention ``key`` in ``records``, per outcome.
 
     A comparison counts when the group's intervention is one of its two arms; when it is the
     comparator, the direction is reversed so that every item reads for the group's arm. Other
     comparisons of a multi-arm study (two other arms) are left out.
     """
-    by_name: dict[str, list[ComparisonItem]] = {}
+    by_name: dict[str, list[model.ComparisonItem]] = {}
     spellings: dict[str, Counter[str]] = {}
     for record in records:
         for c in sorted(record.comparisons, key=lambda c: c.evidence.start):
@@ -364,14 +352,16 @@ def _comparisons(
             name = normalize_name(c.outcome)
             spellings.setdefault(name, Counter())[" ".join(c.outcome.split())] += 1
             by_name.setdefault(name, []).append(item)
-    out = [ComparisonSummary(_most_common(spellings[k]), tuple(v)) for k, v in by_name.items()]
+    out = [
+        model.ComparisonSummary(_most_common(spellings[k]), tuple(v)) for k, v in by_name.items()
+    ]
     out.sort(key=lambda o: (-len(o.items), o.name.casefold()))
     return tuple(out)
 
 
 def _comparison(
     key: str, record: Evidence, c: Comparison, names: _ArmNames
-) -> ComparisonItem | None:
+) -> model.ComparisonItem | None:
     if names.key_of(record, c.intervention) == key:
         ours, versus, flipped = c.intervention, c.comparator, False
     elif names.key_of(record, c.comparator) == key:
@@ -381,14 +371,14 @@ def _comparison(
     direction = _DIRECTION.get(c.direction or "", c.direction)
     if flipped and direction:
         direction = _REVERSED.get(direction, direction)
-    return ComparisonItem(
+    return model.ComparisonItem(
         study_id=record.id,
         intervention=ours,
         versus=versus,
         direction=direction,
         reversed=flipped,
         arms=tuple(
-            ResultItem(format_result(r), source_of(record, r.start, r.end)) for r in c.results
+            model.ResultItem(format_result(r), source_of(record, r.start, r.end)) for r in c.results
         ),
         p_value=" ".join(c.p_value.split()) if c.p_value else None,
         effect=format_effect(c.effect) or None,
@@ -396,8 +386,8 @@ def _comparison(
     )
 
 
-def _event(record: Evidence, event: AdverseEvent) -> EventItem:
-    return EventItem(
+def _event(record: Evidence, event: AdverseEvent) -> model.EventItem:
+    return model.EventItem(
         name=event.name or event.text,
         kind=event.kind,
         count=event.count,

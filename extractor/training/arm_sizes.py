@@ -120,8 +120,15 @@ def score_values(
     examples: Iterable[DocExamples], scores: Sequence[dict[int, float]], keep: float, add: float
 ) -> dict[str, Any]:
     """Micro P/R/F1 of distinct arm sizes per abstract after the keep/add decision."""
+    return _decided_figures((ex, sc, keep, add) for ex, sc in zip(examples, scores, strict=True))
+
+
+def _decided_figures(
+    decisions: Iterable[tuple[DocExamples, dict[int, float], float, float]],
+) -> dict[str, Any]:
+    """Micro P/R/F1 of distinct arm sizes, each abstract decided with its own ``keep``/``add``."""
     tp = n_pred = n_gold = 0
-    for ex, sc in zip(examples, scores, strict=True):
+    for ex, sc, keep, add in decisions:
         pred = decide_values(set(ex.rule_values), sc, keep, add)
         tp += len(pred & ex.gold)
         n_pred += len(pred)
@@ -202,21 +209,7 @@ def nested_cross_validate(
                 scores.append(value_scores(model, ex.candidates))
                 keeps.append(inner["keep"])
                 adds.append(inner["add"])
-    tp = n_pred = n_gold = 0
-    for ex, sc, keep, add in zip(held, scores, keeps, adds, strict=True):
-        pred = decide_values(set(ex.rule_values), sc, keep, add)
-        tp += len(pred & ex.gold)
-        n_pred += len(pred)
-        n_gold += len(ex.gold)
-    p, r, f1 = prf(tp, n_pred, n_gold)
-    figures = {
-        "precision": round(p, 4),
-        "recall": round(r, 4),
-        "f1": round(f1, 4),
-        "tp": tp,
-        "predicted": n_pred,
-        "gold": n_gold,
-    }
+    figures = _decided_figures(zip(held, scores, keeps, adds, strict=True))
     return {"arm_sizes": figures, "per_fold": chosen}
 
 

@@ -23,7 +23,6 @@ figures of the rules and of every L2 tried.
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import time
 from collections import Counter
@@ -36,7 +35,7 @@ import numpy as np
 
 from ..errors import ExtractorError
 from ..evaluation import split3_of
-from ..evaluation.direction import _INCORRECT, _LABEL_MAP, evaluate_direction
+from ..evaluation.direction import _INCORRECT, _LABEL_MAP, evaluate_direction, read_tables
 from ..nlp.direction import (
     LABELS,
     MODEL_DIR_NAME,
@@ -87,14 +86,7 @@ def collect_examples(shared_dir: Path, *, split: str = "train") -> list[Directio
     Raises:
         ExtractorError: the Evidence Inference files are missing or unreadable.
     """
-    root = Path(shared_dir) / "data" / "evidence_inference"
-    try:
-        with open(root / "prompts_merged.csv", encoding="utf-8", newline="") as fh:
-            prompts = {r["PromptID"]: r for r in csv.DictReader(fh)}
-        with open(root / "v2_annotations.csv", encoding="utf-8", newline="") as fh:
-            rows = list(csv.DictReader(fh))
-    except (OSError, csv.Error) as exc:
-        raise ExtractorError(f"Evidence Inference data missing: {exc}") from exc
+    prompts, rows = read_tables(shared_dir)
     out: list[DirectionExample] = []
     try:
         for row in rows:

@@ -87,11 +87,12 @@ def span_scores(
     return out
 
 
-def _load(model_dir: Path) -> Language:
+def load_pipeline(path: Path, what: str = "PICO model") -> Language:
+    """``spacy.load(path)``; any failure is a :class:`ModelError` naming ``what`` and the path."""
     try:
-        return spacy.load(model_dir)
+        return spacy.load(path)
     except Exception as exc:  # spaCy raises many kinds (OSError, ValueError, config errors)
-        raise ModelError(f"cannot load PICO model: {exc}", source=str(model_dir)) from exc
+        raise ModelError(f"cannot load {what}: {exc}", source=str(path)) from exc
 
 
 def evaluate_pico(
@@ -116,7 +117,7 @@ def evaluate_pico(
         ModelError: the pipeline cannot be loaded.
         ExtractorError: the file cannot be read.
     """
-    nlp = model_dir if isinstance(model_dir, Language) else _load(Path(model_dir))
+    nlp = model_dir if isinstance(model_dir, Language) else load_pipeline(Path(model_dir))
     started = time.perf_counter()
     golds: list[Doc] = []
     docs: list[Doc] = []

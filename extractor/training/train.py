@@ -18,12 +18,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-import spacy
 from thinc.api import Config
 
 from ..errors import ConfigError, ModelError
 from ..nlp import pico  # noqa: F401  (registers the evidence_pico_spans factory)
 from .ebm_nlp import DEV_FILE, EBM_SUBDIR, write_docbins
+from .evaluate import load_pipeline, tag_f1
 
 REPO = Path(__file__).resolve().parents[2]
 DEFAULT_CONFIG = REPO / "models" / "configs" / "pico-context2.cfg"
@@ -50,9 +50,8 @@ def calibrate_none_bias(
         ``(best_bias, {bias: macro_f1})``.
     """
     from .ebm_nlp import iter_ebm_documents, to_doc
-    from .evaluate import tag_f1
 
-    nlp = _load(model_dir)
+    nlp = load_pipeline(model_dir, "trained pipeline")
     tagger: Any = nlp.get_pipe("pico_tagger")
     labels = list(tagger.labels)
     golds: list[list[str]] = []
@@ -76,13 +75,6 @@ def calibrate_none_bias(
     return best, found
 
 
-def _load(path: Path) -> Any:
-    try:
-        return spacy.load(path)
-    except Exception as exc:  # spaCy raises many kinds (OSError, ValueError, config errors)
-        raise ModelError(f"cannot load trained pipeline: {exc}", source=str(path)) from exc
-
-
 def export_pipeline(
     trained_dir: Path,
     output_dir: Path,
@@ -101,7 +93,7 @@ def export_pipeline(
     Raises:
         ModelError: ``trained_dir`` is not a loadable pipeline.
     """
-    nlp = _load(trained_dir)
+    nlp = load_pipeline(trained_dir, "trained pipeline")
     nlp.meta["name"] = MODEL_NAME
     nlp.meta["version"] = MODEL_VERSION
     nlp.meta["description"] = (
@@ -123,7 +115,8 @@ def export_pipeline(
     tagger["none_bias"] = float(none_bias)
     tagger["none_label"] = "N"
     config.to_disk(output_dir / "config.cfg")
-    _load(output_dir)  # fail here, not in the evidence pipeline, if the result does not load
+    # Fail here, not in the evidence pipeline, if the result does not load.
+    load_pipeline(output_dir, "trained pipeline")
     return output_dir
 
 
