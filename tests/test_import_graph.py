@@ -3,7 +3,8 @@
 Every module is parsed (not imported) and every import in it counts, the ones inside functions
 and ``if TYPE_CHECKING:`` blocks too: a function-local import only hides a cycle, it does not
 remove it. ``from package import name`` is an edge to ``package.name`` when that is a module,
-else to ``package``. Importing a submodule is not counted as importing its parent package.
+else to ``package``. Importing a submodule counts as importing its parent packages too (their
+``__init__`` runs first), except the root package and the importer's own packages.
 """
 
 from __future__ import annotations
@@ -51,6 +52,16 @@ def _imports(name: str, path: Path, modules: dict[str, Path]) -> Iterator[str]:
                 yield sub if sub in modules else base
 
 
+def _parent_packages(target: str, *, importer: str) -> set[str]:
+    """The packages whose ``__init__`` importing ``target`` runs first: ``extractor.clean`` for
+    ``extractor.clean.input``. The root package and the importer's own packages (already being
+    initialised when it runs) are left out."""
+    parts = target.split(".")
+    parents = {".".join(parts[:i]) for i in range(2, len(parts))}
+    own = {".".join(importer.split(".")[:i]) for i in range(1, importer.count(".") + 2)}
+    return parents - own - {PACKAGE}
+
+
 def import_graph() -> dict[str, set[str]]:
     """Module → the ``extractor`` modules it imports (self-imports left out)."""
     modules = _modules()
@@ -63,6 +74,7 @@ def import_graph() -> dict[str, set[str]]:
                 target = target.rsplit(".", 1)[0]
             if target in modules and target != name:
                 targets.add(target)
+                targets |= _parent_packages(target, importer=name)
         graph[name] = targets
     return graph
 
@@ -127,6 +139,13 @@ def test_graph_sees_function_local_imports() -> None:
     graph = import_graph()
     assert f"{PACKAGE}.sources" in graph[f"{PACKAGE}.extraction"]  # imported inside functions
     assert f"{PACKAGE}.errors" in graph[f"{PACKAGE}.sources.files"]  # ``from ..errors import``
+
+
+def test_graph_counts_the_parent_package_a_submodule_import_runs() -> None:
+    graph = import_graph()
+    assert f"{PACKAGE}.clean" in graph[f"{PACKAGE}.nlp.sections"]  # from ..clean.sections
+    assert f"{PACKAGE}.clean" not in graph[f"{PACKAGE}.clean.html"]  # its own package
+    assert _parent_packages("extractor.a.b.c", importer="extractor.a.x") == {"extractor.a.b"}
 
 
 def test_find_cycles_reports_a_cycle() -> None:

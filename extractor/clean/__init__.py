@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 
 from ..records import Document
-from ..sources.files import RawInput
 from .html import clean_html
+from .input import RawInput
 from .text import clean_text
 
 log = logging.getLogger("extractor.clean")

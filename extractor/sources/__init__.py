@@ -21,6 +21,7 @@ from importlib import import_module
 from pathlib import Path
 from typing import Any
 
+from ..clean import clean
 from ..errors import InputError, ParseError
 from ..records import Document
 from ..settings import Settings, get_settings
@@ -61,9 +62,6 @@ def load_document(source: str, *, settings: Settings | None = None) -> Document:
     Raises:
         InputError, FetchError, CleanError: see :func:`read_source` and ``extractor.clean``.
     """
-    # Not at the top: extractor.clean imports .files, which runs this package first (a cycle).
-    from ..clean import clean
-
     return clean(read_source(source, settings=settings))
 
 
@@ -131,8 +129,6 @@ def load_documents(source: str, *, settings: Settings | None = None) -> Iterator
 
 def documents_from_raw(raw: RawInput, *, settings: Settings | None = None) -> Iterator[Document]:
     """Yield the Documents of already-read content (a page, an export or a PMID list)."""
-    from ..clean import clean  # not at the top: a cycle, see load_document
-
     fmt = detect_format(raw.content[:HEAD_BYTES])
     log.info("%s: %s (%d characters)", raw.source, fmt, len(raw.content))
     if fmt == "xml":

@@ -1,35 +1,18 @@
 """Content-level helpers for raw input, shared by ``files`` and ``fetch`` (a leaf module).
 
-:class:`RawInput` (a source as read), decoding bytes with the right charset, rejecting content
-that is not text, and telling HTML from plain text. It imports nothing else of ``sources``, so
-both the file reader and the HTTP fetcher can use it without importing each other.
+:class:`RawInput` (a source as read: the cleaner's input, defined in ``extractor.clean.input``),
+decoding bytes with the right charset, rejecting content that is not text, and telling HTML
+from plain text. It imports nothing else of ``sources``, so both the file reader and the HTTP
+fetcher can use it without importing each other.
 """
 
 from __future__ import annotations
 
 import codecs
 import re
-from dataclasses import dataclass
 
+from ..clean.input import RawInput
 from ..errors import InputError
-
-
-@dataclass(frozen=True, slots=True)
-class RawInput:
-    """A source as read, before cleaning.
-
-    Attributes:
-        source: the path, URL or ``-`` as the user gave it.
-        content: the decoded text.
-        kind: ``html`` or ``text``.
-        url: the final URL for fetched pages, else ``None``.
-    """
-
-    source: str
-    content: str
-    kind: str
-    url: str | None = None
-
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
