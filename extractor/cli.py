@@ -4,20 +4,18 @@ from __future__ import annotations
 
 import io
 import json
-import sys
-from contextlib import suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 # extract_batch, store_record and search are looked up on their modules at each call, so that
 # replacing them there (as the tests do) reaches the commands too.
 from . import export as exporter
 from . import extraction, store
 from . import query as query_module
+from .batch_runner import BatchOptions, run_batch
 from .card import render_card
 from .cli_common import (
     CONTEXT,
@@ -30,9 +28,9 @@ from .cli_common import (
 )
 from .cli_common import db_path_or_default as _db_path
 from .cli_evaluate import evaluate, train
-from .errors import ExportError, ExtractorError, InputError, Interrupted, StoreError
+from .errors import ExtractorError, InputError
 from .export import write_text_atomic
-from .extraction import BatchSources, Failure, Skipped, gather_sources
+from .extraction import ENGINES, gather_sources
 from .query import Query, equivalent_names, load_matching
 from .render import (
     TABLE_ROWS,
@@ -40,17 +38,16 @@ from .render import (
     hits_table,
     hits_to_csv,
     json_safe,
-    one_line,
     output_width,
     safe_text,
 )
 from .settings import get_settings
 from .sources import search_pubmed
 from .sources.pmids import read_pmid_list
-from .store import clear_failures, database, load_record, store_failure
+from .store import database, load_record
 
 if TYPE_CHECKING:
-    import sqlite_utils
+    pass
 
 
 @click.group(context_settings=CONTEXT)
@@ -101,108 +98,26 @@ def extract(source: str, as_json: bool, as_text: bool, db_path: Path | None, no_
     click.echo(json_safe(record.to_json()) if as_json else format_text(record, output_width()))
 
 
-def _record_failure(db: sqlite_utils.Database, item: Failure | Skipped, noted: set[str]) -> None:
-    """Store a failure row (it is reported on stderr even when that fails: the batch goes on)."""
-    noted.add(item.source)
-    with suppress(StoreError):
-        store_failure(db, item.source, item.kind, item.message)
+class _Jobs(click.ParamType):
+    """``--jobs``: ``auto`` (None) or a number of worker processes from 0 to 64."""
+
+    name = "auto|N"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if value is None or isinstance(value, int):
+            return value
+        if str(value).strip().lower() == "auto":
+            return None
+        try:
+            number = int(value)
+        except ValueError:
+            self.fail(f"{value!r} is not auto or a number", param, ctx)
+        if not 0 <= number <= 64:  # parallel.MAX_JOBS (not imported: start-up time)
+            self.fail(f"{number} is not in the range 0<=x<=64", param, ctx)
+        return number
 
 
-def _run_batch(
-    sources: list[str] | BatchSources,
-    db_path: Path | None,
-    jsonl: Path | None,
-    batch_size: int,
-    quiet: bool,
-    jobs: int = 1,
-) -> None:
-    """Extract ``sources`` into the database with a progress bar and a summary line.
-
-    A record that cannot be stored is a failure like any other and the batch carries on;
-    failure rows of sources that went through this time are removed.
-    """
-    from .parallel import resolve_jobs  # lazy: multiprocessing, concurrent.futures (start-up time)
-
-    batch = sources if isinstance(sources, BatchSources) else BatchSources(sources)
-    err = Console(stderr=True)
-    failures: list[Failure] = list(batch.failures)
-    noted: set[str] = set()  # sources given a failure row by this run
-    counts = {"parsed": 0, "stored": 0, "merged": 0, "skipped": 0}
-    to_stdout = jsonl is not None and str(jsonl) == "-"
-    try:
-        out = sys.stdout if to_stdout else jsonl.open("w", encoding="utf-8") if jsonl else None
-    except OSError as exc:  # missing folder, no permission: one line, before any work
-        raise ExportError(f"cannot write: {exc.strerror or exc}", source=str(jsonl)) from exc
-    progress = Progress(
-        TextColumn("[bold]sources"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TextColumn(
-            "parsed {task.fields[parsed]} · extracted {task.fields[stored]} · "
-            "failed {task.fields[failed]}"
-        ),
-        console=err,
-        disable=quiet or not err.is_terminal,
-    )
-    try:
-        with database(_db_path(db_path)) as db, progress:
-            for failure in failures:
-                _record_failure(db, failure, noted)
-            task = progress.add_task(
-                "batch", total=len(batch.sources), parsed=0, stored=0, failed=len(failures)
-            )
-            for item in extraction.extract_batch(
-                batch.sources,
-                batch_size=batch_size,
-                jobs=resolve_jobs(jobs),
-                on_source=lambda _source: progress.advance(task),
-            ):
-                if isinstance(item, Failure):
-                    failures.append(item)
-                    _record_failure(db, item, noted)
-                elif isinstance(item, Skipped):
-                    counts["parsed"] += 1
-                    counts["skipped"] += 1
-                    _record_failure(db, item, noted)
-                else:
-                    counts["parsed"] += 1
-                    try:
-                        counts["merged"] += store.store_record(db, item).merged
-                    except StoreError as exc:  # this record is lost, not the batch
-                        source = item.document.source or item.id
-                        failures.append(Failure(source, exc.kind, exc.message))
-                        _record_failure(db, failures[-1], noted)
-                    else:
-                        counts["stored"] += 1
-                        if out:
-                            line = item.to_json(indent=None)
-                            out.write((json_safe(line) if to_stdout else line) + "\n")
-                progress.update(
-                    task, parsed=counts["parsed"], stored=counts["stored"], failed=len(failures)
-                )
-            try:
-                clear_failures(db, batch.settled(noted))
-            except StoreError as exc:
-                click.echo(f"warning: {exc}", err=True)
-    except KeyboardInterrupt as exc:  # Ctrl-C, SIGTERM: say what was kept (exit 130 / 143)
-        raise Interrupted.after(
-            exc, f"interrupted: {counts['stored']} stored, database {_db_path(db_path)}"
-        ) from None
-    finally:
-        if out and not to_stdout:
-            out.close()
-    for failure in failures:
-        click.echo(one_line(f"failed: {failure.source}: {failure.message}"), err=True)
-    if not quiet:
-        click.echo(
-            f"{counts['stored']} stored, {counts['merged']} duplicates merged, "
-            f"{counts['skipped']} without abstract, {len(failures)} failed, "
-            f"database {_db_path(db_path)}",
-            err=True,
-        )
-    if failures:
-        sys.exit(1)
+JOBS = _Jobs()
 
 
 @cli.command(context_settings=CONTEXT)
@@ -224,10 +139,31 @@ def _run_batch(
 @click.option(
     "-j",
     "--jobs",
-    default=1,
+    default="auto",
     show_default=True,
-    type=click.IntRange(0, 64),
-    help="Worker processes for the NLP (0: one per CPU core; at most 64).",
+    type=JOBS,
+    help="Worker processes for the NLP: a number up to 64, 0 for one per CPU core, or auto "
+    "(one per core from 200 sources or 1 MB of input on, else 1).",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(ENGINES),
+    default="local",
+    show_default=True,
+    help="local: this machine (--jobs processes); dask: a Dask cluster (pip install "
+    "'evidence-extractor[dask]').",
+)
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    help="With --engine dask: the scheduler of an existing cluster (tcp://host:8786); "
+    "default: a local cluster of --jobs workers.",
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Extract every document again, even those stored already with the same content "
+    "by the same pipeline (skipped by default, so a re-run resumes).",
 )
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary.")
 @friendly_errors
@@ -237,7 +173,10 @@ def batch(
     db_path: Path | None,
     jsonl: Path | None,
     batch_size: int,
-    jobs: int,
+    jobs: int | None,
+    engine: str,
+    scheduler: str | None,
+    force: bool,
     quiet: bool,
 ) -> None:
     """Extract every source in PATHS into the database.
@@ -249,18 +188,26 @@ def batch(
     A source that fails is recorded in the ``failures`` table and reported; the others carry
     on. Exit status is 1 if any source failed (records without an abstract are only counted).
 
+    A re-run skips the documents stored already (same content, same pipeline, same source)
+    and says "N already stored": an interrupted batch resumes where it stopped; --force
+    extracts everything again.
+
     \b
     Example:
         evidence batch corpus/ --db output/evidence.db --jsonl output/records.jsonl
         evidence batch exports/*.ris pmids.txt --pubmed-query "lupus AND immunoglobulin"
         evidence batch big-export.nbib --jobs 0    # one worker process per core
+        evidence batch pubmed/ --engine dask --scheduler tcp://10.0.0.5:8786
     """
     sources = gather_sources(paths, pubmed_query)  # a failed search is a failure, not an end
     if not sources.sources and not sources.failures:
         if not paths and not pubmed_query:
             raise click.UsageError("give at least one PATH or --pubmed-query")
         raise ExtractorError("no input files found in " + ", ".join(paths or ["the query"]))
-    _run_batch(sources, db_path, jsonl, batch_size, quiet, jobs)
+    if scheduler and engine != "dask":
+        raise click.UsageError("--scheduler needs --engine dask")
+    options = BatchOptions(batch_size, jobs, engine, scheduler, force, quiet)
+    run_batch(sources, _db_path(db_path), jsonl, options)
 
 
 @cli.command(context_settings=CONTEXT)
@@ -301,7 +248,8 @@ def fetch(
     if list_only:
         click.echo("\n".join(ids))
         return
-    _run_batch([f"pmid:{p}" for p in ids], db_path, jsonl, 200, quiet)
+    options = BatchOptions(batch_size=200, jobs=1, quiet=quiet)
+    run_batch([f"pmid:{p}" for p in ids], _db_path(db_path), jsonl, options)
 
 
 def query_options(func: F) -> F:

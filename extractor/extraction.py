@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .batch_items import AlreadyStored, BatchItem, Failure, Skipped, StoredFilter
 from .errors import ConfigError, ExtractorError, InputError, NoAbstractError
 from .records import Document, Evidence
 from .settings import Settings, get_settings
@@ -25,22 +26,7 @@ BATCH_SUFFIXES = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Failure:
-    """A source that could not be turned into a record, and why."""
-
-    source: str
-    kind: str
-    message: str
-
-
-@dataclass(frozen=True, slots=True)
-class Skipped:
-    """A record that was read but has nothing to extract from (no abstract)."""
-
-    source: str
-    message: str
-    kind: str = "no-abstract"
+ENGINES = ("local", "dask")
 
 
 def _pipeline(nlp: Language | None, settings: Settings) -> Language:
@@ -246,6 +232,8 @@ def _records(
     """Records for a chunk of documents; a document that breaks the pipeline becomes a Failure."""
     from .assemble import extract_evidence, extract_many  # lazy: spaCy (start-up time)
 
+    if not buffer:
+        return []
     try:
         return list(extract_many(buffer, pipeline, batch_size=batch_size))
     except Exception:  # one bad document must not sink its batch: retry one by one
@@ -256,6 +244,25 @@ def _records(
             except Exception as exc:
                 records.append(Failure(doc.source, "model", f"extraction failed: {exc}"))
         return records
+
+
+def _local_records(
+    chunks: Iterable[list[Document]], nlp: Language | None, settings: Settings, batch_size: int
+) -> Iterator[list[Evidence | Failure | Skipped]]:
+    """Records of each chunk in this process; the pipeline is built at the first document (a
+    resumed batch with everything stored never loads it)."""
+    pipeline = nlp
+    for chunk in chunks:
+        if chunk and pipeline is None:
+            pipeline = _pipeline(None, settings)
+        yield _records(chunk, pipeline, batch_size) if pipeline is not None else []
+
+
+def _records_on_dask_worker(buffer: list[Document]) -> list[Evidence | Failure | Skipped]:
+    # lazy: dask.distributed, an optional extra (start-up time)
+    from .dask_engine import worker_pipeline
+
+    return _records(buffer, worker_pipeline(), len(buffer))
 
 
 def _records_in_worker(buffer: list[Document]) -> list[Evidence | Failure | Skipped]:
@@ -273,7 +280,10 @@ def extract_batch(
     batch_size: int = 32,
     jobs: int = 1,
     on_source: Callable[[str], None] | None = None,
-) -> Iterator[Evidence | Failure | Skipped]:
+    engine: str = "local",
+    scheduler: str | None = None,
+    stored: StoredFilter | None = None,
+) -> Iterator[BatchItem]:
     """Process many sources; yield an item per document or failure, never raising for one.
 
     A source may hold many documents (an export, a PubMed XML file, a PMID list). Documents
@@ -285,12 +295,22 @@ def extract_batch(
     With ``jobs`` > 1 the batches run in that many worker processes
     (:mod:`extractor.parallel`), each with the pipeline of ``settings`` (``nlp`` must then be
     ``None``); records still come in input order, failures and skipped records as soon as the
-    source is read.
+    source is read. ``engine="dask"`` runs the batches on a Dask cluster instead
+    (:mod:`extractor.dask_engine`: ``scheduler`` is its address, else a local cluster of
+    ``jobs`` workers). ``stored`` (resume) names the documents of a chunk that are stored
+    already; they are yielded as :class:`AlreadyStored` instead of being extracted again.
     """
     settings = settings or get_settings()
     items = iter_documents(sources, settings=settings, on_source=on_source)
     yield from extract_documents(
-        items, nlp=nlp, settings=settings, batch_size=batch_size, jobs=jobs
+        items,
+        nlp=nlp,
+        settings=settings,
+        batch_size=batch_size,
+        jobs=jobs,
+        engine=engine,
+        scheduler=scheduler,
+        stored=stored,
     )
 
 
@@ -301,17 +321,34 @@ def extract_documents(
     settings: Settings | None = None,
     batch_size: int = 32,
     jobs: int = 1,
-) -> Iterator[Evidence | Failure | Skipped]:
+    engine: str = "local",
+    scheduler: str | None = None,
+    stored: StoredFilter | None = None,
+) -> Iterator[BatchItem]:
     """Records for documents already read (failures to read pass through), in input order.
 
     The engine of :func:`extract_batch`: documents go to the pipeline in chunks of
-    ``batch_size``, in this process or in ``jobs`` worker processes.
+    ``batch_size``, in this process, in ``jobs`` worker processes, or on a Dask cluster.
+
+    Raises:
+        ConfigError: an unknown ``engine``, or ``nlp`` given for worker processes.
     """
     settings = settings or get_settings()
-    passed: list[Failure | Skipped] = []  # read while a chunk filled; yielded before its records
-    chunks = _chunks(items, batch_size, passed)
+    if engine not in ENGINES:
+        raise ConfigError(f"unknown engine {engine!r}; use one of {', '.join(ENGINES)}")
+    passed: list[Failure | Skipped | AlreadyStored] = []  # yielded before the chunk's records
+    chunks = _chunks(items, batch_size, passed, stored)
     results: Iterable[list[Evidence | Failure | Skipped]]
-    if jobs > 1:
+    if engine == "dask":
+        # lazy: dask.distributed, an optional extra (start-up time)
+        from .dask_engine import map_chunks as map_on_cluster
+
+        if nlp is not None:
+            raise ConfigError("a pipeline object cannot be shared with Dask workers")
+        results = map_on_cluster(
+            _records_on_dask_worker, chunks, settings=settings, jobs=jobs, scheduler=scheduler
+        )
+    elif jobs > 1:
         # lazy: multiprocessing, concurrent.futures (start-up time)
         from .parallel import map_chunks
 
@@ -319,8 +356,7 @@ def extract_documents(
             raise ConfigError("a pipeline object cannot be shared with worker processes")
         results = map_chunks(_records_in_worker, chunks, settings=settings, jobs=jobs)
     else:
-        pipeline = _pipeline(nlp, settings)
-        results = (_records(chunk, pipeline, batch_size) for chunk in chunks)
+        results = _local_records(chunks, nlp, settings, batch_size)
     for records in results:
         yield from passed
         passed.clear()
@@ -329,9 +365,16 @@ def extract_documents(
 
 
 def _chunks(
-    items: Iterable[Document | Failure], size: int, passed: list[Failure | Skipped]
+    items: Iterable[Document | Failure],
+    size: int,
+    passed: list[Failure | Skipped | AlreadyStored],
+    stored: StoredFilter | None = None,
 ) -> Iterator[list[Document]]:
-    """Documents with an abstract in lists of ``size``; the others go to ``passed``."""
+    """Documents with an abstract in lists of ``size``; the others go to ``passed``.
+
+    With ``stored``, the documents it names go to ``passed`` as :class:`AlreadyStored`; a
+    chunk may then be empty (it is still yielded, so what was passed is reported promptly).
+    """
     buffer: list[Document] = []
     for item in items:
         if isinstance(item, Failure):
@@ -341,7 +384,20 @@ def _chunks(
         else:
             buffer.append(item)
             if len(buffer) >= size:
-                yield buffer
+                yield _not_stored(buffer, passed, stored)
                 buffer = []
     if buffer:
-        yield buffer
+        yield _not_stored(buffer, passed, stored)
+
+
+def _not_stored(
+    buffer: list[Document],
+    passed: list[Failure | Skipped | AlreadyStored],
+    stored: StoredFilter | None,
+) -> list[Document]:
+    """``buffer`` without the documents ``stored`` names (those go to ``passed``)."""
+    known = stored(buffer) if stored is not None else set()
+    if not known:
+        return buffer
+    passed += [AlreadyStored(d.source, d.record_id) for d in buffer if d.record_id in known]
+    return [d for d in buffer if d.record_id not in known]

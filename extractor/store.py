@@ -38,7 +38,7 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -386,6 +386,31 @@ class StoreResult:
 
     id: str
     merged: bool = False
+
+
+def already_stored(
+    db: sqlite_utils.Database, documents: Sequence[Document], *, pipeline: str
+) -> set[str]:
+    """Record ids of ``documents`` stored already: the same id and content (``content_hash``),
+    extracted by ``pipeline``, from the same source. Re-extracting them would store the same
+    record again (resume); a document read from another source is not among them, so it still
+    merges its source into the stored study."""
+    wanted = {d.record_id: d for d in documents}
+    if not wanted:
+        return set()
+    marks = ", ".join("?" * len(wanted))
+    rows = db.execute(
+        "SELECT d.id, d.content_hash, d.sources, e.pipeline FROM documents d "
+        f"JOIN evidence e ON e.id = d.id WHERE d.id IN ({marks})",
+        list(wanted),
+    ).fetchall()
+    found = set()
+    for rid, content_hash, sources, stored_by in rows:
+        doc = wanted[rid]
+        same = content_hash == doc.content_hash and stored_by == pipeline
+        if same and doc.source in json.loads(sources or "[]"):
+            found.add(rid)
+    return found
 
 
 def store_records(db: sqlite_utils.Database, records: Iterable[Evidence]) -> int:

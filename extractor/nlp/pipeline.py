@@ -25,6 +25,7 @@ import spacy
 from spacy.language import Language
 
 from ..errors import ExtractorError, ModelError
+from ..pipeline_id import PIPELINE_NAME, PIPELINE_VERSION, pico_folder
 from ..settings import Settings, get_settings
 from . import (  # noqa: F401  (register factories)
     abbreviations,
@@ -38,11 +39,6 @@ from .common import register_extensions
 
 log = logging.getLogger("extractor.nlp")
 
-PIPELINE_NAME = "evidence-rules"
-PIPELINE_VERSION = "0.1.0"
-PICO_DIR_NAME = "pico"
-#: Where the shipped PICO tagger lives in the default models folder (used when no ``pico/``).
-SHIPPED_PICO_NAME = "pico-tagger"
 
 _lock = threading.Lock()
 _cache: dict[str, Language] = {}
@@ -139,11 +135,9 @@ def build_pipeline(*, models_dir: Path | None = None, sentencizer: str = "rule")
     ):
         nlp.add_pipe(name)
     models_dir = models_dir if models_dir is not None else get_settings().models_dir
-    pico_path = Path(models_dir) / PICO_DIR_NAME
-    if not pico_path.is_dir():
-        pico_path = Path(models_dir) / SHIPPED_PICO_NAME
+    pico_path = pico_folder(Path(models_dir))
     sourced: list[str] = []
-    if pico_path.is_dir():
+    if pico_path is not None:
         sourced = _source_pico(nlp, pico_path)
     nlp.meta["name"] = PIPELINE_NAME + ("+pico" if sourced else "")
     nlp.meta["version"] = PIPELINE_VERSION
