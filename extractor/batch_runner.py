@@ -33,13 +33,15 @@ from . import extraction, store
 from .batch_items import AlreadyStored, BatchItem, Failure, Skipped, StoredFilter
 from .errors import ExportError, Interrupted, StoreError
 from .pipeline_id import pipeline_label
-from .records import Document
+from .records import Document, Evidence
 from .render import json_safe, one_line
 from .settings import get_settings
 
 if TYPE_CHECKING:
     import sqlite_utils
 
+#: Longest a record waits to be stored while its chunk fills (seconds).
+FLUSH_SECONDS = 2.0
 #: ``--jobs auto`` uses every core from this many sources, or this many bytes of input, on.
 AUTO_JOBS_SOURCES = 200
 AUTO_JOBS_BYTES = 1_000_000
@@ -85,13 +87,24 @@ class _Counts:
 
 
 class _Run:
-    """One batch: the database, the JSONL output and what happened so far."""
+    """One batch: the database, the JSONL output and what happened so far.
 
-    def __init__(self, db: sqlite_utils.Database, out: TextIO | None, to_stdout: bool) -> None:
+    Records are stored in chunks (:func:`store.store_many`, one transaction each) of up to
+    ``chunk`` records, or what came within :data:`FLUSH_SECONDS`; a record is counted, written
+    to the JSONL file and reported only once its chunk is committed, so a killed batch loses
+    nothing it reported.
+    """
+
+    def __init__(
+        self, db: sqlite_utils.Database, out: TextIO | None, to_stdout: bool, chunk: int
+    ) -> None:
         self.db = db
         self.out = out
         self.to_stdout = to_stdout
+        self.chunk = chunk
         self.counts = _Counts()
+        self.pending: list[Evidence] = []
+        self.since = time.monotonic()
 
     def fail(self, item: Failure | Skipped) -> None:
         """Store a failure row (reported on stderr even when that fails: the batch goes on)."""
@@ -114,14 +127,31 @@ class _Run:
         elif isinstance(item, AlreadyStored):
             counts.already += 1
         else:
-            try:
-                counts.merged += store.store_record(self.db, item).merged
-            except StoreError as exc:  # this record is lost, not the batch
-                self.fail(Failure(item.document.source or item.id, exc.kind, exc.message))
-                return
-            counts.stored += 1
+            if not self.pending:
+                self.since = time.monotonic()
+            self.pending.append(item)
+        if self.pending and (
+            len(self.pending) >= self.chunk or time.monotonic() - self.since >= FLUSH_SECONDS
+        ):
+            self.flush()
+
+    def flush(self) -> None:
+        """Store the pending records in one transaction; count and write out those stored."""
+        records, self.pending = self.pending, []
+        if not records:
+            return
+        try:
+            results: list[store.StoreResult | StoreError] = list(store.store_many(self.db, records))
+        except StoreError as exc:  # the chunk is lost (the write lock not had), not the batch
+            results = [exc] * len(records)
+        for record, result in zip(records, results, strict=True):
+            if isinstance(result, StoreError):
+                self.fail(Failure(record.document.source or record.id, result.kind, result.message))
+                continue
+            self.counts.merged += result.merged
+            self.counts.stored += 1
             if self.out:
-                line = item.to_json(indent=None)
+                line = record.to_json(indent=None)
                 self.out.write((json_safe(line) if self.to_stdout else line) + "\n")
 
 
@@ -194,8 +224,9 @@ def run_batch(
     run: _Run | None = None
     try:
         with store.database(db_path) as db, progress:
-            run = _Run(db, out, to_stdout)
+            run = _Run(db, out, to_stdout, options.batch_size)
             _extract_into(run, batch, jobs, options, progress)
+            run.flush()
             try:
                 store.clear_failures(db, batch.settled(run.counts.noted))
             except StoreError as exc:

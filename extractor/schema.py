@@ -20,7 +20,7 @@ import json
 import types
 import typing
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, fields, is_dataclass
+from dataclasses import dataclass, fields, is_dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -35,6 +35,7 @@ from .records import (
     Outcome,
     Result,
     Span,
+    plain,
 )
 
 #: Provenance columns: the quote and its offsets, written last in the CSV files.
@@ -65,17 +66,6 @@ class Column:
 
 def json_text(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
-
-
-def plain(value: Any) -> Any:
-    """Dataclasses as dicts and tuples as lists, recursively: the record's JSON form."""
-    if is_dataclass(value) and not isinstance(value, type):
-        return plain(asdict(value))
-    if isinstance(value, dict):
-        return {k: plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [plain(v) for v in value]
-    return value
 
 
 def _attr(get: Callable[[Any], Any], name: str) -> Callable[[Any], Any]:

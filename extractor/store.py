@@ -41,13 +41,16 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from functools import cache
 from pathlib import Path
+from typing import Any
 
 import sqlite_utils
 
 from .errors import StoreError
 from .migrations import MIGRATIONS, VIEWS, pending_columns, stale_views, sync_columns
 from .records import Document, Evidence
+from .schema import table_columns
 from .store_rows import (
     INDEX_COLUMNS,
     json_text,
@@ -78,9 +81,11 @@ __all__ = [
     "refresh_studies",
     "schema_version",
     "store_failure",
+    "store_many",
     "store_record",
     "store_records",
     "title_key",
+    "write_record",
     "write_transaction",
 ]
 
@@ -355,29 +360,99 @@ def store_record(db: sqlite_utils.Database, record: Evidence) -> StoreResult:
     """
     try:
         with write_transaction(db):
-            existing = find_duplicate(db, record.document)
-            sources = [record.document.source] if record.document.source else []
-            merged = False
-            if existing is not None:
-                record, sources, added = _merge(db, record, existing)
-                merged = added and len(sources) > 1
-            rows = record_rows(record)
-            rows["documents"][0]["sources"] = json_text(sources)
-            for table in CHILD_TABLES:
-                db.execute(f"DELETE FROM [{table}] WHERE doc_id = ?", [record.id])
-            db.table("documents").upsert_all(rows["documents"], pk="id")
-            db.table("evidence").upsert_all(rows["evidence"], pk="id")
-            for table in CHILD_TABLES:
-                if rows[table]:
-                    db.table(table).insert_all(rows[table])
-            write_index(db, record)
-            refresh_studies(db, record.id)
-            if record.document.source:
-                db.execute("DELETE FROM failures WHERE source = ?", [record.document.source])
+            result = write_record(db, record)
     except sqlite3.Error as exc:
         raise StoreError(f"cannot store record {record.id}: {exc}") from exc
+    return result
+
+
+def store_many(
+    db: sqlite_utils.Database, records: Sequence[Evidence]
+) -> list[StoreResult | StoreError]:
+    """Store ``records`` in one transaction (one commit for a chunk is much cheaper than one
+    each); a record that cannot be written is rolled back alone (a savepoint) and comes back
+    as its ``StoreError``, in order with the others' results. Nothing is committed, hence
+    nothing should be reported stored, before this returns.
+
+    Raises:
+        StoreError: the transaction itself failed (the write lock not had in time): nothing of
+            the chunk was stored.
+    """
+    results: list[StoreResult | StoreError] = []
+    try:
+        with write_transaction(db):
+            for record in records:
+                db.execute("SAVEPOINT record")
+                try:
+                    results.append(write_record(db, record))
+                except StoreError as exc:
+                    db.execute("ROLLBACK TO record")
+                    results.append(exc)
+                except sqlite3.Error as exc:
+                    db.execute("ROLLBACK TO record")
+                    results.append(StoreError(f"cannot store record {record.id}: {exc}"))
+                db.execute("RELEASE record")
+    except sqlite3.Error as exc:
+        raise StoreError(f"cannot store {len(records)} records: {exc}") from exc
+    return results
+
+
+def write_record(db: sqlite_utils.Database, record: Evidence) -> StoreResult:
+    """Write one record's rows (inside the caller's transaction): its duplicate found and
+    merged, old rows replaced, search rows refreshed.
+
+    Raises:
+        sqlite3.Error: the database refused a statement.
+    """
+    existing = find_duplicate(db, record.document)
+    sources = [record.document.source] if record.document.source else []
+    merged = False
+    if existing is not None:
+        record, sources, added = _merge(db, record, existing)
+        merged = added and len(sources) > 1
+    rows = record_rows(record)
+    rows["documents"][0]["sources"] = json_text(sources)
+    for table in CHILD_TABLES:
+        db.execute(f"DELETE FROM [{table}] WHERE doc_id = ?", [record.id])
+    for table in ("documents", "evidence"):
+        _write_rows(db, table, rows[table], upsert_key="id")
+    for table in CHILD_TABLES:
+        _write_rows(db, table, rows[table])
+    write_index(db, record)
+    refresh_studies(db, record.id)
+    if record.document.source:
+        db.execute("DELETE FROM failures WHERE source = ?", [record.document.source])
     log.debug("stored %s%s", record.id, " (merged into the stored duplicate)" if merged else "")
     return StoreResult(record.id, merged=merged)
+
+
+_COLUMNS = {table: tuple(c.name for c in columns) for table, columns in table_columns().items()}
+
+
+@cache
+def _insert_sql(table: str, upsert_key: str | None) -> str:
+    """``INSERT`` of every column of ``table``; an upsert on ``upsert_key`` (an update, so the
+    full-text triggers of ``documents`` see an update, not a delete and an insert)."""
+    columns = _COLUMNS[table]
+    names = ", ".join(f"[{c}]" for c in columns)
+    sql = f"INSERT INTO [{table}] ({names}) VALUES ({', '.join('?' * len(columns))})"
+    if upsert_key:
+        updates = ", ".join(f"[{c}] = excluded.[{c}]" for c in columns if c != upsert_key)
+        sql += f" ON CONFLICT([{upsert_key}]) DO UPDATE SET {updates}"
+    return sql
+
+
+def _write_rows(
+    db: sqlite_utils.Database,
+    table: str,
+    rows: list[dict[str, Any]],
+    upsert_key: str | None = None,
+) -> None:
+    if rows:
+        columns = _COLUMNS[table]
+        db.conn.executemany(
+            _insert_sql(table, upsert_key), [[row.get(c) for c in columns] for row in rows]
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -127,7 +127,7 @@ def test_batch_store_failure_is_recorded_and_the_batch_carries_on(
 
     folder = shared_file("data/evidence_inference/abstracts")
     files = sorted(folder.glob("PMC*.abst"))[:3]
-    real = extractor.store.store_record
+    real = extractor.store.write_record  # what a batch stores each record of a chunk with
     calls: list[str] = []
 
     def flaky(db: sqlite_utils.Database, record):  # type: ignore[no-untyped-def]
@@ -136,7 +136,7 @@ def test_batch_store_failure_is_recorded_and_the_batch_carries_on(
             raise StoreError(f"cannot store record {record.id}: database is locked")
         return real(db, record)
 
-    monkeypatch.setattr(extractor.store, "store_record", flaky)
+    monkeypatch.setattr(extractor.store, "write_record", flaky)
     result = CliRunner().invoke(cli, ["batch", *map(str, files), "--db", str(db_path)])
     assert result.exit_code == 1, result.output
     assert "Traceback" not in result.stderr and "error:" not in result.stderr

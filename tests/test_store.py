@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import replace
 from pathlib import Path
 
@@ -33,6 +32,7 @@ from extractor.store import (
     load_record,
     open_db,
     store_failure,
+    store_many,
     store_record,
 )
 
@@ -128,22 +128,37 @@ def test_store_uses_wal(db_path: Path) -> None:
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
-def test_store_failed_write_leaves_no_partial_record(
-    db_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _refuse_outcomes(db: sqlite_utils.Database, when: str = "1") -> None:
+    """Make SQLite refuse ``outcomes`` rows (``when``: an SQL condition on NEW)."""
+    db.execute(
+        f"CREATE TRIGGER refuse BEFORE INSERT ON outcomes WHEN {when} "
+        "BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END"
+    )
+
+
+def test_store_failed_write_leaves_no_partial_record(db_path: Path) -> None:
     record = make_record()
     with database(db_path) as db:
-        original = db.table("outcomes").insert_all
-
-        def broken(*args: object, **kwargs: object) -> None:
-            raise sqlite3.OperationalError("disk I/O error")
-
-        monkeypatch.setattr(type(db.table("outcomes")), "insert_all", broken)
+        _refuse_outcomes(db)
         with pytest.raises(StoreError, match="disk I/O error"):
             store_record(db, record)
-        monkeypatch.setattr(type(db.table("outcomes")), "insert_all", original)
+        db.execute("DROP TRIGGER refuse")
         counts = count_rows(db)
         assert counts["documents"] == 0 and counts["doses"] == 0 and counts["spans"] == 0
+
+
+def test_store_many_rolls_back_only_the_record_that_fails(db_path: Path) -> None:
+    good = make_record()
+    bad = replace(good, id="sha:bad", document=replace(good.document, title="Another trial"))
+    with database(db_path) as db:
+        _refuse_outcomes(db, "NEW.doc_id = 'sha:bad'")
+        results = store_many(db, [good, bad, replace(good, id="sha:third")])
+        db.execute("DROP TRIGGER refuse")
+        assert isinstance(results[1], StoreError) and "disk I/O error" in results[1].message
+        assert not isinstance(results[0], StoreError) and not isinstance(results[2], StoreError)
+        ids = {r[0] for r in db.execute("SELECT doc_id FROM outcomes")}
+        assert "sha:bad" not in ids and len(ids) >= 1
+        assert db.execute("SELECT count(*) FROM documents WHERE id = 'sha:bad'").fetchone()[0] == 0
 
 
 def test_store_failure_rows_replaced_by_success(db_path: Path) -> None:
@@ -307,22 +322,15 @@ def test_store_comparisons_replaced_with_the_record(db_path: Path) -> None:
         assert count_rows(db)["comparisons"] == 0 and load_record(db, record.id).comparisons == ()
 
 
-def test_store_comparisons_written_in_the_record_transaction(
-    db_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    table_type = type(sqlite_utils.Database(memory=True).table("x"))
-    original = table_type.insert_all
-
-    def broken(self: sqlite_utils.db.Table, *args: object, **kwargs: object) -> object:
-        if self.name == "comparisons":
-            raise sqlite3.OperationalError("disk I/O error")
-        return original(self, *args, **kwargs)  # type: ignore[arg-type]
-
+def test_store_comparisons_written_in_the_record_transaction(db_path: Path) -> None:
     with database(db_path) as db:
-        monkeypatch.setattr(table_type, "insert_all", broken)
+        db.execute(
+            "CREATE TRIGGER refuse BEFORE INSERT ON comparisons "
+            "BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END"
+        )
         with pytest.raises(StoreError, match="disk I/O error"):
             store_record(db, remifentanil_record())
-        monkeypatch.setattr(table_type, "insert_all", original)
+        db.execute("DROP TRIGGER refuse")
         counts = count_rows(db)
     assert counts["documents"] == counts["arms"] == counts["comparisons"] == 0
 
