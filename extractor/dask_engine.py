@@ -11,14 +11,17 @@ Every worker builds the pipeline once: a worker plugin (:func:`_plugin`), regist
 client, loads it with the batch's settings when the worker joins (workers that join later get
 it too) and :func:`worker_pipeline` hands it to the tasks. A shard that still fails after its
 retries (an exception, a worker that died) is reported as one :class:`Failure` per document of
-the chunk; the other shards carry on. An interrupt or closing the iterator early cancels the
-shards still queued and closes what was opened.
+the chunk; the other shards carry on. An interrupt or closing the iterator early closes what
+was opened (a local cluster's workers stop at once, quietly: they ignore the terminal's Ctrl-C,
+this process decides) and cancels the shards still queued on a cluster that stays up.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import signal
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -83,6 +86,7 @@ def _map_chunks(
     limit = 2
     client: Client | None = None
     with contextlib.ExitStack() as stack:
+        quiet = stack.enter_context(_QuietOnInterrupt())  # closes last: covers the cluster's close
         try:
             for chunk in chunks:
                 if not chunk:
@@ -104,12 +108,33 @@ def _map_chunks(
                     yield _result(done, done_future)
             while pending:
                 yield _result(*pending.popleft())
+        except (KeyboardInterrupt, SystemExit, GeneratorExit):
+            quiet.silence()
+            raise
         finally:
-            # Interrupted, failed or closed early: drop the shards still queued (on a cluster
-            # that stays up they would run for nothing), then the stack closes what was opened.
-            if client is not None and pending:
+            # Interrupted, failed or closed early: drop the shards still queued on a cluster
+            # that stays up (they would run for nothing); a local cluster closes with the stack.
+            if client is not None and pending and scheduler is not None:
                 with contextlib.suppress(Exception):
                     client.cancel([f for _, f in pending if f is not None])
+
+
+class _QuietOnInterrupt(contextlib.AbstractContextManager["_QuietOnInterrupt"]):
+    """After an interrupt, no warnings from ``distributed`` while the cluster closes.
+
+    Closing a local cluster in the middle of a shard stops its workers (a warning each, and
+    one per cancelled task); the user asked for it, one ``interrupted`` line says enough.
+    """
+
+    def __init__(self) -> None:
+        self._logger = logging.getLogger("distributed")
+        self._level = self._logger.level
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._logger.setLevel(self._level)
+
+    def silence(self) -> None:
+        self._logger.setLevel(logging.CRITICAL)
 
 
 def _result(chunk: list[Document], future: Future | None) -> list[Any]:
@@ -130,17 +155,21 @@ def _open_client(
     import distributed  # lazy: an optional extra (start-up time)
 
     if scheduler is None:
-        cluster = stack.enter_context(
-            distributed.LocalCluster(
-                n_workers=jobs,
-                threads_per_worker=1,
-                processes=True,
-                dashboard_address=None,
-                silence_logs=logging.WARNING,
+        with _sigint_ignored():  # inherited by the worker processes
+            cluster = stack.enter_context(
+                distributed.LocalCluster(
+                    n_workers=jobs,
+                    threads_per_worker=1,
+                    processes=True,
+                    # None still serves the scheduler's HTTP routes, on 8787: a random port
+                    # on loopback clashes with no other cluster and is reachable from nowhere
+                    dashboard_address="127.0.0.1:0",
+                    silence_logs=logging.WARNING,
+                )
             )
-        )
-        client = stack.enter_context(distributed.Client(cluster, set_as_default=False))
+            client = stack.enter_context(distributed.Client(cluster, set_as_default=False))
     else:
+        _check_address(scheduler)
         try:
             client = distributed.Client(scheduler, timeout=CONNECT_TIMEOUT, set_as_default=False)
         except (OSError, ValueError, TypeError) as exc:  # TimeoutError is an OSError
@@ -150,6 +179,37 @@ def _open_client(
     register = getattr(client, "register_plugin", None) or client.register_worker_plugin
     register(_plugin(settings), name=PLUGIN_NAME)
     return client
+
+
+@contextlib.contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    """SIGINT ignored while the local cluster starts its worker processes, which inherit that.
+
+    A terminal's Ctrl-C reaches the whole process group; this process decides and closes the
+    cluster, the workers must not each die with a traceback. An ignored signal stays ignored
+    in a spawned process (and asyncio then leaves it alone), unlike a blocked or caught one.
+    A Ctrl-C during these few seconds is lost; the next one works. Main thread only.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _check_address(scheduler: str) -> None:
+    """A ConfigError now for an address no client could use (a half-made client would linger)."""
+    # lazy: an optional extra (start-up time)
+    from distributed.comm.addressing import get_address_host_port
+
+    try:
+        get_address_host_port(scheduler)  # a known scheme, a host and a port
+    except (ValueError, TypeError, ImportError) as exc:
+        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise ConfigError(f"not a Dask scheduler address: {scheduler!r} ({reason})") from None
 
 
 def _plugin(settings: Settings) -> WorkerPlugin:
