@@ -16,7 +16,7 @@ per-arm figure), ``outcomes`` (results by outcome, directions) and ``summary``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from spacy.language import Language
@@ -24,6 +24,7 @@ from spacy.tokens import Doc
 
 from ..errors import ExtractorError, InputError, ModelError
 from ..nlp.common import doc_text
+from ..nlp.direction import load_direction_model
 from ..nlp.pipeline import get_pipeline, pipeline_label
 from ..records import AdverseEvent, Document, Evidence
 from ..settings import MAX_ABSTRACT_CHARS
@@ -127,7 +128,8 @@ def evidence_from_doc(document: Document, doc: Doc, pipeline: str = "") -> Evide
     rows = list(doc._.results or [])
     result_arms = _result_arms(text, rows, starts, interventions)  # once: outcomes + comparisons
     outcomes = _outcomes(doc, spans, starts, interventions, result_arms)
-    outcomes = _directions(text, outcomes, interventions, sentences)
+    direction_model = _direction_model_once()
+    outcomes = _directions(text, outcomes, interventions, sentences, model=direction_model)
     comparisons = build_comparisons(
         text,
         [(int(r[0]), int(r[1]), r[2]) for r in sentences],
@@ -135,6 +137,7 @@ def evidence_from_doc(document: Document, doc: Doc, pipeline: str = "") -> Evide
         interventions,
         rows,
         result_arms,
+        model=direction_model,
     )
     events = tuple(
         AdverseEvent(
@@ -163,6 +166,19 @@ def evidence_from_doc(document: Document, doc: Doc, pipeline: str = "") -> Evide
     )
     summary = summarize(evidence, sample_noun=_sample_noun(doc))
     return Evidence(**{**_fields(evidence), "summary": summary})
+
+
+def _direction_model_once() -> Callable[[], Any]:
+    """The direction model (``False``: none, rules only), looked up at the first call only:
+    each lookup reads the settings, and a record classifies many sentences."""
+    found: list[Any] = []
+
+    def model() -> Any:
+        if not found:
+            found.append(load_direction_model() or False)
+        return found[0]
+
+    return model
 
 
 def _fields(evidence: Evidence) -> dict[str, Any]:

@@ -12,7 +12,7 @@ The per-arm figures, p value and effect estimate of the sentence come with it.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from ..nlp.common import find_phrase, strip_span
@@ -153,8 +153,14 @@ def build_comparisons(
     arms: tuple[Intervention, ...],
     result_rows: list[dict[str, Any]],
     result_arms: Mapping[int, str | None],
+    *,
+    model: Callable[[], Any] | None = None,
 ) -> tuple[Comparison, ...]:
-    """The comparisons the abstract reports (see the module docstring)."""
+    """The comparisons the abstract reports (see the module docstring).
+
+    ``model`` returns the direction model to use, as for :func:`classify_direction` (a
+    memoised lookup: finding the default model reads the settings); default: the usual one.
+    """
     if len(arms) < 2:
         return ()
     outcome_spans = [s for s in spans if s.label == "OUTCOME"]
@@ -181,6 +187,7 @@ def build_comparisons(
                 result_arms,
                 seen,
                 previous,
+                model=model,
             )
             out.extend(found)
     return tuple(out)
@@ -197,6 +204,8 @@ def _clause_comparisons(
     result_arms: Mapping[int, str | None],
     seen: set[tuple[str, str, str]],
     previous: list[str],
+    *,
+    model: Callable[[], Any] | None = None,
 ) -> tuple[list[Comparison], list[str]]:
     """The comparisons one clause states, and the outcomes it names (for the next clause:
     "This difference was significant" compares the outcome named just before)."""
@@ -227,6 +236,7 @@ def _clause_comparisons(
                     intervention=_as_written(sentence, intervention),
                     comparator=_as_written(sentence, comparator),
                     outcome=outcome,
+                    model=model() if model is not None else None,
                 )
                 out.append(
                     Comparison(

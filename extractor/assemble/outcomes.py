@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from spacy.tokens import Doc
@@ -141,8 +141,14 @@ def _directions(
     outcomes: tuple[Outcome, ...],
     interventions: tuple[Intervention, ...],
     sentences: list[list[Any]],
+    *,
+    model: Callable[[], Any] | None = None,
 ) -> tuple[Outcome, ...]:
-    """Fill ``Outcome.direction*`` when the record names an intervention and a control arm."""
+    """Fill ``Outcome.direction*`` when the record names an intervention and a control arm.
+
+    ``model`` returns the direction model, as for :func:`~extractor.nlp.direction.find_direction`
+    (called only when a direction is looked for); default: the usual one.
+    """
     main = next((i for i in interventions if i.role == "intervention"), None)
     control = next((i for i in interventions if i.role in CONTROL_ROLES), None) or next(
         (i for i in interventions if i is not main and _INERT.match(i.name)), None
@@ -158,6 +164,7 @@ def _directions(
             main.long_form or main.name,
             control.long_form or control.name,
             sentences=rows,
+            model=model() if model is not None else None,
         )
         if hit is None:
             out.append(outcome)

@@ -162,6 +162,8 @@ class _DocCounts:
     by_sentence: dict[int, list[int]]
     arm_sentences: dict[int, int]
     value_set: set[int]
+    #: sentence number → names of the ``_CUES`` it holds (filled as mentions are scored)
+    sentence_cues: dict[int, list[str]] = field(default_factory=dict)
 
 
 def _number_mentions(text: str) -> list[tuple[int, int, int, bool]]:
@@ -275,11 +277,14 @@ def _mention_features(
     in_rule_arms = n in counts.rule_arm_values
     f.append(f"rav={int(in_rule_arms)}")
     f.extend(_window_features(before, after, is_word))
-    for name, cue in _CUES.items():
-        if cue.search(sentence):
-            f.append(f"s:{name}")
-            if in_rule_arms:
-                f.append(f"rav&s:{name}")
+    cues = counts.sentence_cues.get(sent)
+    if cues is None:  # once per sentence, not once per mention in it
+        cues = [name for name, cue in _CUES.items() if cue.search(sentence)]
+        counts.sentence_cues[sent] = cues
+    for name in cues:
+        f.append(f"s:{name}")
+        if in_rule_arms:
+            f.append(f"rav&s:{name}")
     section = index.section_of(start) or "NONE"
     f.append(f"sec={section}")
     f.append(f"rk={kind}&sec={section}")

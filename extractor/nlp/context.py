@@ -25,15 +25,25 @@ from thinc.api import Maxout, Model, chain
 from thinc.types import Floats2d
 
 
-def _window_sum(x: numpy.ndarray, window: int) -> numpy.ndarray:
-    """Row ``i`` is the sum of rows ``i - window`` … ``i + window`` of ``x`` (clipped)."""
+def _window_sum(x: numpy.ndarray, window: int, cum: numpy.ndarray | None = None) -> numpy.ndarray:
+    """Row ``i`` is the sum of rows ``i - window`` … ``i + window`` of ``x`` (clipped).
+
+    ``cum``: :func:`_cumulative` of ``x`` when the caller has it already (several windows).
+    """
     n = x.shape[0]
-    cum = numpy.zeros((n + 1, x.shape[1]), dtype=x.dtype)
-    numpy.cumsum(x, axis=0, out=cum[1:])
+    if cum is None:
+        cum = _cumulative(x)
     idx = numpy.arange(n)
     lo = numpy.maximum(idx - window, 0)
     hi = numpy.minimum(idx + window + 1, n)
     return cum[hi] - cum[lo]
+
+
+def _cumulative(x: numpy.ndarray) -> numpy.ndarray:
+    """Row ``i`` is the sum of the first ``i`` rows of ``x`` (``n + 1`` rows)."""
+    cum = numpy.zeros((x.shape[0] + 1, x.shape[1]), dtype=x.dtype)
+    numpy.cumsum(x, axis=0, out=cum[1:])
+    return cum
 
 
 def _counts(n: int, window: int) -> numpy.ndarray:
@@ -69,12 +79,17 @@ def _init(
     return model
 
 
-def _features(arr: numpy.ndarray, windows: tuple[int, ...]) -> numpy.ndarray:
-    n = arr.shape[0]
-    blocks = [arr]
-    blocks += [_window_sum(arr, w) / _counts(n, w) for w in windows]
-    blocks.append(numpy.broadcast_to(arr.mean(axis=0, keepdims=True), arr.shape))
-    return numpy.hstack(blocks).astype("float32")
+def _features(arr: numpy.ndarray, windows: tuple[int, ...], out: numpy.ndarray) -> None:
+    """Write the mixer's input rows for one document into ``out`` (``n × width·(k+2)``,
+    float32): the token's vector, the mean of each window, the document mean."""
+    n, width = arr.shape
+    if n == 0:
+        return
+    out[:, :width] = arr
+    cum = _cumulative(arr)
+    for i, w in enumerate(windows, start=1):
+        out[:, i * width : (i + 1) * width] = _window_sum(arr, w, cum) / _counts(n, w)
+    out[:, -width:] = arr.mean(axis=0, keepdims=True)
 
 
 def _forward(
@@ -86,7 +101,12 @@ def _forward(
     windows: tuple[int, ...] = model.attrs["windows"]
     ops = model.ops
     lengths = [x.shape[0] for x in xs]
-    stacked: Any = numpy.vstack([_features(ops.to_numpy(x), windows) for x in xs])
+    # one float32 block for the whole batch, each document's rows written in place
+    stacked: Any = numpy.empty((sum(lengths), xs[0].shape[1] * (len(windows) + 2)), dtype="float32")
+    begin = 0
+    for x, n in zip(xs, lengths, strict=True):
+        _features(ops.to_numpy(x), windows, stacked[begin : begin + n])
+        begin += n
     features = ops.asarray2f(stacked)
     mixed, backprop_mixer = mixer(features, is_train)
     outputs: list[Floats2d] = []

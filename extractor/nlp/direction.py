@@ -88,12 +88,15 @@ def _cues(directory: str | None = None) -> dict[str, list[tuple[re.Pattern[str],
     return out
 
 
-def _hits(kind: str, text: str) -> list[tuple[int, int, float]]:
-    return [
+@lru_cache(maxsize=4096)
+def _hits(kind: str, text: str) -> tuple[tuple[int, int, float], ...]:
+    """``(start, end, weight)`` of every ``kind`` cue in ``text`` (cached: one abstract's
+    sentences are read once per outcome and arm pair)."""
+    return tuple(
         (m.start(), m.end(), weight)
         for regex, weight in _cues().get(kind, [])
         for m in regex.finditer(text)
-    ]
+    )
 
 
 def _words(text: str) -> list[str]:
@@ -108,50 +111,54 @@ def _stem(word: str) -> str:
     return word[:5] if len(word) > 5 else word
 
 
+@lru_cache(maxsize=1024)
+def _word_stems(sentence: str) -> tuple[tuple[int, int, str], ...]:
+    """``(start, end, stem)`` of every word of ``sentence`` (cached per sentence)."""
+    return tuple((m.start(), m.end(), _stem(m.group(0).lower())) for m in _WORD.finditer(sentence))
+
+
+@lru_cache(maxsize=1024)
+def _phrase_stems(phrase: str) -> frozenset[str]:
+    """The stems :func:`_mentions` looks for: content words of ``phrase`` but figures."""
+    return frozenset(_stem(w) for w in _content(phrase) if not w.replace(".", "").isdigit())
+
+
 def _mentions(sentence: str, phrase: str | None) -> list[tuple[int, int]]:
     """Spans in ``sentence`` of the words of ``phrase`` (prefix-matched, stopwords out)."""
     if not phrase:
         return []
-    wanted = {_stem(w) for w in _content(phrase) if not w.replace(".", "").isdigit()}
+    wanted = _phrase_stems(phrase)
     if not wanted:
         return []
-    return [
-        (m.start(), m.end())
-        for m in _WORD.finditer(sentence)
-        if _stem(m.group(0).lower()) in wanted
-    ]
+    return [(start, end) for start, end, stem in _word_stems(sentence) if stem in wanted]
 
 
+@lru_cache(maxsize=2048)
 def _arm_mentions(
     sentence: str, intervention: str | None, comparator: str | None
-) -> tuple[list[int], list[int]]:
+) -> tuple[tuple[int, ...], tuple[int, ...]]:
     """Start offsets of the intervention's and the comparator's mentions in ``sentence``.
 
     Words shared by both arms are not counted. An arm not named by its own words is looked for
     by generic wording ("the control group", "placebo", "non-X"; "the intervention group")
     unless that wording belongs to the other arm.
     """
-    i_words = {_stem(w) for w in _content(intervention or "")}
-    c_words = {_stem(w) for w in _content(comparator or "")}
+    i_words = _stems(intervention or "")
+    c_words = _stems(comparator or "")
     shared = i_words & c_words
 
     def named(phrase: str | None) -> list[int]:
-        return [
-            start
-            for start, end in _mentions(sentence, phrase)
-            if _stem(sentence[start:end].lower()) not in shared
-        ]
+        if not phrase:
+            return []
+        wanted = _phrase_stems(phrase) - shared
+        return [start for start, _, stem in _word_stems(sentence) if stem in wanted]
 
-    def generic(kind: str, other: set[str]) -> list[int]:
-        return [
-            s
-            for s, e, _ in _hits(kind, sentence)
-            if not {_stem(w) for w in _content(sentence[s:e])} & other
-        ]
+    def generic(kind: str, other: frozenset[str]) -> list[int]:
+        return [s for s, e, _ in _hits(kind, sentence) if not _stems(sentence[s:e]) & other]
 
     i_at = named(intervention) or generic("arm_intv", c_words)
     c_at = named(comparator) or generic("arm_comp", i_words)
-    return sorted(i_at), sorted(c_at)
+    return tuple(sorted(i_at)), tuple(sorted(c_at))
 
 
 def _arm_order(
@@ -597,6 +604,9 @@ def _stems(text: str) -> frozenset[str]:
     return frozenset(_stem(w) for w in _content(text))
 
 
+_P_CUE = re.compile(r"\bp\s*[<=>≤≥]", re.I)
+
+
 @lru_cache(maxsize=4096)
 def _cue_score(sentence: str) -> float:
     """The outcome-independent part of :func:`score_sentence` (cached: one abstract's
@@ -606,7 +616,7 @@ def _cue_score(sentence: str) -> float:
         score += 1.0
     if _hits("up", sentence) or _hits("down", sentence) or _hits("than", sentence):
         score += 0.5
-    if re.search(r"\bp\s*[<=>≤≥]", sentence, re.I):
+    if _P_CUE.search(sentence):
         score += 0.5
     return score
 
