@@ -156,3 +156,18 @@ def test_jobs_auto_uses_the_cores_for_a_large_input(
         paths.append(str(path))
     cores = os.cpu_count() or 1
     assert auto_jobs(paths) == (cores if expected == "cores" else 1)
+
+
+@pytest.mark.parametrize("engine", ["local", "dask"])
+def test_progress_bar_shows_rate_and_eta_on_a_terminal(
+    shared_dir: Path, tmp_path: Path, engine: str
+) -> None:
+    folder = _abstracts(shared_dir, tmp_path / "in", 3)
+    terminal = {"FORCE_COLOR": "1", "COLUMNS": "200"}  # rich then draws as on a terminal
+    shown = _batch(
+        folder, "--db", tmp_path / "a.db", "--engine", engine, "--jobs", "1", env=terminal
+    )
+    assert shown.returncode == 0, shown.stderr
+    assert "abstracts/s" in shown.stderr and "ETA" in shown.stderr and "3/3" in shown.stderr
+    quiet = _batch(folder, "--db", tmp_path / "b.db", "-q", "--engine", engine, env=terminal)
+    assert quiet.returncode == 0 and quiet.stderr == ""
