@@ -305,6 +305,80 @@ def evaluate_pico_cmd(file: Path, model_dir: Path | None, limit: int | None, as_
     _render_report(evaluate_pico(model, file, limit=limit), as_json)
 
 
+@evaluate.command("pico-records", context_settings=CONTEXT)
+@click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option(
+    "--skip", type=click.IntRange(min=0), default=0, help="Leave out the first N abstracts."
+)
+@limit_option
+@click.option("--jobs", default="auto", show_default=True, help="evidence batch --jobs.")
+@click.option(
+    "--keep",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Keep the text files and records (records.jsonl) in this folder.",
+)
+@json_option
+@friendly_errors
+def evaluate_pico_records_cmd(
+    file: Path, skip: int, limit: int | None, jobs: str, keep: Path | None, as_json: bool
+) -> None:
+    """P/I/O token F1 of the records' spans on an EBM-NLP FILE, end to end.
+
+    Each abstract is written as a text file and the folder goes through `evidence batch` with
+    the models in use (EVIDENCE_MODELS); the records' spans are mapped back to the file's
+    tokens and scored with EBM-NLP's token-level metric. Compare `evidence evaluate pico`,
+    the tagger alone on the file's own tokens.
+
+    \b
+    Example:
+        evidence evaluate pico-records ../shared/data/ebm_nlp/starting_spans/dev.txt --skip 300
+    """
+    from .evaluation.pico_records import evaluate_pico_records  # lazy: spaCy (start-up time)
+
+    report = evaluate_pico_records(file, skip=skip, limit=limit, jobs=jobs, keep=keep)
+    _render_report(report, as_json)
+
+
+@evaluate.command("ner", context_settings=CONTEXT)
+@click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option(
+    "--model",
+    "model_dir",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="The NER pipeline to score [default: models/ner].",
+)
+@click.option(
+    "--vectors",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="Pipeline folder holding the static vectors [default: models/pico-tagger].",
+)
+@limit_option
+@json_option
+@friendly_errors
+def evaluate_ner_cmd(
+    file: Path, model_dir: Path | None, vectors: Path | None, limit: int | None, as_json: bool
+) -> None:
+    """Entity-level exact P/R/F1 (CHEMICAL, DISEASE, micro) of the NER model on FILE.
+
+    FILE is a PubTator file (BC5CDR) or an IOB file (token<TAB>B-/I-/O); the format is
+    detected. PubTator text is tokenised like the evidence pipeline; "aligned" also scores
+    against the gold widened to whole tokens.
+
+    \b
+    Example:
+        evidence evaluate ner ../shared/data/bc5cdr/pubtator/CDR_DevelopmentSet.PubTator.txt
+        evidence evaluate ner ../shared/data/ncbi_disease/iob/devel.tsv --json
+    """
+    from .training.ner import evaluate_ner, format_ner_table  # lazy: spaCy (start-up time)
+
+    model = model_dir or get_settings().models_dir / "ner"
+    report = evaluate_ner(model, file, vectors=vectors, limit=limit)
+    if as_json:
+        click.echo(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        click.echo(format_ner_table(report))
+
+
 @click.group(context_settings=CONTEXT)
 def train() -> None:
     """Rebuild the project's statistical models from ../shared/data."""
@@ -346,6 +420,64 @@ def train_pico_cmd(
         _shared(shared_dir),
         output or settings.models_dir / "pico-tagger",
         config=config or DEFAULT_CONFIG,
+        max_steps=max_steps,
+        n_docs=n_docs,
+    )
+    click.echo(f"model written to {path}", err=True)
+
+
+@train.command("ner", context_settings=CONTEXT)
+@shared_option
+@click.option(
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where to write the pipeline [default: models/ner].",
+)
+@click.option(
+    "--config",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="spaCy training config [default: models/configs/ner.cfg].",
+)
+@click.option(
+    "--vectors",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="Folder with the static vectors [default: build/vectors/model, built if absent].",
+)
+@click.option(
+    "--train-only",
+    is_flag=True,
+    help="Train on BC5CDR train only, keep the best dev checkpoint (model selection).",
+)
+@click.option("--max-steps", type=click.IntRange(min=1), help="Stop after N steps (smoke runs).")
+@click.option("--n-docs", type=click.IntRange(min=1), help="Train on the first N abstracts only.")
+@friendly_errors
+def train_ner_cmd(
+    shared_dir: Path | None,
+    output: Path | None,
+    config: Path | None,
+    vectors: Path | None,
+    train_only: bool,
+    max_steps: int | None,
+    n_docs: int | None,
+) -> None:
+    """Train the chemical/disease NER on BC5CDR and write it to models/ner.
+
+    The shipped model is trained on BC5CDR train + dev for a fixed number of steps; it is
+    saved without the static vectors table (models/pico-tagger holds it).
+
+    \b
+    Example:
+        evidence train ner
+        evidence train ner --max-steps 5 --n-docs 10 --output /tmp/ner-smoke
+    """
+    from .training.ner import DEFAULT_CONFIG, train_ner  # lazy: spaCy (start-up time)
+
+    path = train_ner(
+        _shared(shared_dir),
+        output or get_settings().models_dir / "ner",
+        config=config or DEFAULT_CONFIG,
+        vectors=vectors,
+        final=not train_only,
         max_steps=max_steps,
         n_docs=n_docs,
     )

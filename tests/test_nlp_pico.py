@@ -145,21 +145,31 @@ def test_nlp_pico_plugin_components(nlp_with_model):
 
 
 def test_nlp_pico_plugin_seed_spans(nlp_with_model, seed_document):
-    """Model spans complement the rules: none overlaps a rule span of its PICO element."""
-    from extractor.assemble import make_doc
+    """Model first: every model span is kept; rule spans win only where things are named."""
+    from extractor.assemble import extract_evidence, make_doc
     from extractor.nlp.entities import _ELEMENT
+    from extractor.nlp.model_spans import naming_spans
 
     doc = nlp_with_model(make_doc(nlp_with_model, seed_document))
     spans = list(doc.spans["evidence"])
-    model = [s for s in spans if s.id_ == "model"]
-    rules = [s for s in spans if s.id_ != "model"]
-    assert model, "the model adds spans the rules missed"
-    for m in model:
+    model = {(s.start_char, s.end_char, s.label_) for s in spans if s.id_ == "model"}
+    assert model, "the model adds spans"
+    ents = {(e.start_char, e.end_char, e.label_) for e in doc.ents}
+    assert model <= ents
+    # all of them: an ent the rules found too keeps the rule's provenance
+    assert ents <= {(s.start_char, s.end_char, s.label_) for s in spans}
+    record = extract_evidence(seed_document, nlp_with_model)
+    named = naming_spans(record.spans)
+    rules = [s for s in named if s.source != "model"]
+    assert {s for s in record.spans if s.source != "model"} == set(rules)
+    dropped = set(record.spans) - set(named)
+    assert dropped, "some model spans overlap a rule span of their element or are cut-offs"
+    for m in (s for s in named if s.source == "model"):
         for r in rules:
-            if _ELEMENT.get(r.label_) == _ELEMENT.get(m.label_):
+            if _ELEMENT.get(r.label) == _ELEMENT.get(m.label):
                 assert not (r.start < m.end and m.start < r.end), (m.text, r.text)
     # the rules' reading of the treatment stands (the model alone reads "therapy" etc.)
-    assert any(s.text == "IVIg" and s.label_ == "INTERVENTION" for s in rules)
+    assert any(s.text == "IVIg" and s.label == "INTERVENTION" for s in rules)
 
 
 def test_nlp_pico_plugin_keeps_the_seed_record(nlp, nlp_with_model, seed_document):

@@ -25,6 +25,7 @@ from spacy.tokens import Doc
 from ..errors import ExtractorError, InputError, ModelError
 from ..nlp.common import doc_text
 from ..nlp.direction import load_direction_model
+from ..nlp.model_spans import naming_spans
 from ..nlp.pipeline import get_pipeline, pipeline_label
 from ..records import AdverseEvent, Document, Evidence
 from ..settings import MAX_ABSTRACT_CHARS
@@ -123,17 +124,18 @@ def evidence_from_doc(document: Document, doc: Doc, pipeline: str = "") -> Evide
     sentences: list[list[Any]] = doc._.sent_sections or [[0, len(text), None]]
     starts = [int(r[0]) for r in sentences]
     spans = _spans(doc, sentences, starts)
-    interventions = build_arms(doc, spans, starts)
-    population = _population(doc, spans)
+    named = naming_spans(spans)  # the record keeps every span; these name its parts
+    interventions = build_arms(doc, named, starts)
+    population = _population(doc, named)
     rows = list(doc._.results or [])
     result_arms = _result_arms(text, rows, starts, interventions)  # once: outcomes + comparisons
-    outcomes = _outcomes(doc, spans, starts, interventions, result_arms)
+    outcomes = _outcomes(doc, named, starts, interventions, result_arms)
     direction_model = _direction_model_once()
     outcomes = _directions(text, outcomes, interventions, sentences, model=direction_model)
     comparisons = build_comparisons(
         text,
         [(int(r[0]), int(r[1]), r[2]) for r in sentences],
-        spans,
+        named,
         interventions,
         rows,
         result_arms,

@@ -6,6 +6,7 @@ from typing import Any
 
 from spacy.tokens import Doc
 
+from ..nlp.model_spans import from_model
 from ..records import SPAN_LABELS, Span
 
 
@@ -46,4 +47,4 @@ def _spans(doc: Doc, sentences: list[list[Any]], starts: list[int]) -> tuple[Spa
 
 def _from_model(span: Span) -> bool:
     """True for a span a statistical model produced (not a rule)."""
-    return span.source == "model" or span.source.startswith(("model", "pico"))
+    return from_model(span.source)

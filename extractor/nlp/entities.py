@@ -61,7 +61,6 @@ from .events import EventRules
 from .interventions import InterventionRules
 from .model_spans import _ELEMENT as _ELEMENT
 from .model_spans import _fragment as _fragment
-from .model_spans import complement
 from .outcomes import OutcomeRules
 from .phrases import PhraseRules
 from .population import PopulationRules
@@ -269,7 +268,7 @@ class EntityFinder(
         doc._.adverse_events = self.adverse_event_rules(doc, text)
         add_spans(doc, self._pending)
         self._pending = []
-        add_spans(doc, complement(doc, model_items))
+        add_spans(doc, model_items)  # every model span; the record builder picks names
         doc._.design = self.design(doc, text)
         doc._.conclusion = self.conclusion(doc, text, index)
         doc._.title_entities = title_entities

@@ -1,16 +1,18 @@
-"""Model spans: which PICO spans of a trained model ``evidence_entities`` keeps.
+"""Model spans and rule spans: which of them name the record's arms, outcomes and population.
 
-:func:`complement` drops a model span that overlaps a rule span of the same PICO element, or
-that is no phrase (a cut-off, a number, a lone word); see the ``entities`` module docstring.
+Every PICO span a trained model writes is kept in the record (model first: the spans are the
+model's reading, measured by ``evidence evaluate pico-records``); :func:`naming_spans` picks
+those the record builder names things from: a rule span wins where it overlaps a model span of
+the same PICO element (the numbers attach to it), and a model span that is no phrase names
+nothing.
 """
 
 from __future__ import annotations
 
-from spacy.tokens import Doc
+from collections.abc import Iterable
+from typing import Protocol, TypeVar
 
-from .common import doc_text
-
-# Labels of one PICO element: a model span is dropped where a rule already found its element.
+# Labels of one PICO element: a rule span of the element names it where it overlaps a model span.
 _ELEMENT = {
     "POPULATION": "P",
     "CONDITION": "P",
@@ -23,27 +25,54 @@ _ELEMENT = {
 }
 
 
-def complement(doc: Doc, items: list[tuple[int, int, str, str]]) -> list[tuple[int, int, str, str]]:
-    """The model's spans that add to the rules: those overlapping no rule span of their element.
+class _SpanLike(Protocol):
+    @property
+    def label(self) -> str: ...
+    @property
+    def start(self) -> int: ...
+    @property
+    def end(self) -> int: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def source(self) -> str: ...
 
-    Rules are precise and the numbers (doses, sizes, results) attach to their spans, so a rule
-    span always wins; the model fills what the rules missed (an outcome named only in prose, a
-    population phrase without a count).
+
+T = TypeVar("T", bound=_SpanLike)
+
+
+def naming_spans(spans: Iterable[T]) -> tuple[T, ...]:
+    """The spans the record builder names arms, outcomes and the population from.
+
+    The record keeps every span (the model's first: they are its best reading of P, I and O),
+    but numbers attach to the rules' spans, so where a rule span of the same PICO element
+    overlaps a model span the rule's wording names the thing, and a model span that is no
+    phrase (a cut-off, a number, a lone word) names nothing. Works on any span record with
+    ``label``, ``start``, ``end``, ``text`` and ``source`` (``extractor.records.Span``).
     """
+    spans = tuple(spans)
     taken: dict[str, list[tuple[int, int]]] = {}
-    for span in doc.spans.get("evidence", []):
-        element = _ELEMENT.get(span.label_)
-        if element:
-            taken.setdefault(element, []).append((span.start_char, span.end_char))
-    out = []
-    text = doc_text(doc)
-    for start, end, label, source in items:
-        element = _ELEMENT.get(label, label)
-        if _fragment(text[start:end]):
-            continue
-        if not any(a < end and start < b for a, b in taken.get(element, ())):
-            out.append((start, end, label, source))
-    return out
+    for span in spans:
+        element = _ELEMENT.get(span.label)
+        if element and not from_model(span.source):
+            taken.setdefault(element, []).append((span.start, span.end))
+    return tuple(
+        span
+        for span in spans
+        if not from_model(span.source)
+        or not (
+            _fragment(span.text)
+            or any(
+                a < span.end and span.start < b
+                for a, b in taken.get(_ELEMENT.get(span.label, span.label), ())
+            )
+        )
+    )
+
+
+def from_model(source: str) -> bool:
+    """True for the provenance of a span a statistical model produced (not a rule)."""
+    return source == "model" or source.startswith(("model", "pico"))
 
 
 _EDGE_WORDS = frozenset(
