@@ -59,6 +59,8 @@ SPAN_LABELS = (
     "OUTCOME",
     "RESULT",
     "ADVERSE_EVENT",
+    "CHEMICAL",
+    "DISEASE",
 )
 
 

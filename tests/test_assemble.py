@@ -236,7 +236,7 @@ def test_assemble_pipeline_sources_pico_model(tmp_path):
     assert ("INTERVENTION", "zinc", "model") not in found
     assert any(label == "INTERVENTION" and t == "zinc" for label, t, _ in found)
     assert "linear growth" in [o.name for o in ev.outcomes]
-    assert ev.pipeline == "evidence-rules+pico/0.1.0"
+    assert ev.pipeline == "evidence-rules+pico/0.2.0"
 
 
 def test_assemble_pipeline_bad_pico_model(tmp_path):

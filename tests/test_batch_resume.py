@@ -95,7 +95,7 @@ def test_another_source_or_pipeline_is_not_skipped(shared_dir: Path, tmp_path: P
     assert _summary(other).startswith("2 stored, 0 duplicates merged"), other.stderr
     with sqlite3.connect(db) as conn:
         assert {p for (p,) in conn.execute("SELECT pipeline FROM evidence")} == {
-            "evidence-rules/0.1.0"
+            "evidence-rules/0.2.0"
         }
 
 

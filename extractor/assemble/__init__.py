@@ -36,7 +36,7 @@ from .outcomes import _directions, _outcomes
 from .population import _population, _sample_noun
 from .result_arms import _result_arms as _result_arms
 from .spans import _sentence_of as _sentence_of
-from .spans import _spans
+from .spans import _spans, trim_model_edges
 from .summary import format_dose, summarize
 
 
@@ -124,7 +124,7 @@ def evidence_from_doc(document: Document, doc: Doc, pipeline: str = "") -> Evide
     sentences: list[list[Any]] = doc._.sent_sections or [[0, len(text), None]]
     starts = [int(r[0]) for r in sentences]
     spans = _spans(doc, sentences, starts)
-    named = naming_spans(spans)  # the record keeps every span; these name its parts
+    named = naming_spans(trim_model_edges(spans))  # the record keeps every span; these name
     interventions = build_arms(doc, named, starts)
     population = _population(doc, named)
     rows = list(doc._.results or [])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+from dataclasses import replace
 from typing import Any
 
 from spacy.tokens import Doc
@@ -43,6 +45,39 @@ def _spans(doc: Doc, sentences: list[list[Any]], starts: list[int]) -> tuple[Spa
         )
     out.sort(key=lambda s: (s.start, s.end, s.label))
     return tuple(out)
+
+
+def trim_model_edges(spans: tuple[Span, ...]) -> tuple[Span, ...]:
+    """Model spans without edge punctuation, for naming ("serum levels," names "serum levels").
+
+    The PICO tagger's spans keep the punctuation it tagged (EBM-NLP's annotators put brackets,
+    commas and full stops inside spans, and the record keeps the model's reading); names drop
+    it, except an opening bracket at the start and a closing one or ``%`` at the end.
+    """
+    out = []
+    for span in spans:
+        if not from_model(span.source):
+            out.append(span)
+            continue
+        text = span.text
+        lead = 0
+        while lead < len(text) and (text[lead].isspace() or _edge_punct(text[lead], "([")):
+            lead += 1
+        tail = len(text)
+        while tail > lead and (text[tail - 1].isspace() or _edge_punct(text[tail - 1], ")]%")):
+            tail -= 1
+        if tail <= lead:
+            continue
+        if (lead, tail) != (0, len(text)):
+            span = replace(
+                span, text=text[lead:tail], start=span.start + lead, end=span.start + tail
+            )
+        out.append(span)
+    return tuple(out)
+
+
+def _edge_punct(char: str, keep: str) -> bool:
+    return char not in keep and unicodedata.category(char).startswith("P")
 
 
 def _from_model(span: Span) -> bool:

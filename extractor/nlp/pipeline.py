@@ -9,7 +9,9 @@
     evidence_sample_size sample_size.py (+ sample_size_arms/_cues/_total, arm_sizes_model)
     evidence_dosing      dosing.py
     evidence_results     results.py
-    [pico model]         sourced from <models_dir>/pico when present
+    [ner model]          sourced from <models_dir>/ner (CHEMICAL/DISEASE; with a PICO model)
+    evidence_ner_spans   ner_spans.py: the entities into doc.spans["evidence"]
+    [pico model]         sourced from <models_dir>/pico (else pico-tagger) when present
     evidence_entities    entities.py (+ population, interventions, arm_names, outcomes,
                          phrases, model_spans, events, design)
 """
@@ -25,12 +27,13 @@ import spacy
 from spacy.language import Language
 
 from ..errors import ExtractorError, ModelError
-from ..pipeline_id import PIPELINE_NAME, PIPELINE_VERSION, pico_folder
+from ..pipeline_id import PIPELINE_NAME, PIPELINE_VERSION, ner_folder, pico_folder
 from ..settings import Settings, get_settings
 from . import (  # noqa: F401  (register factories)
     abbreviations,
     dosing,
     entities,
+    ner_spans,
     results,
     sample_size,
     sections,
@@ -78,6 +81,18 @@ def _source_pico(nlp: Language, path: Path) -> list[str]:
     if not added:
         raise ModelError("PICO model has no components to add", source=str(path))
     return added
+
+
+def _source_ner(nlp: Language, path: Path, *, before: str) -> None:
+    """Add the chemical/disease model and the component that keeps its entities as spans.
+
+    The model is saved without a vectors table: it runs on the PICO tagger's, already in
+    ``nlp.vocab`` (checked by :func:`extractor.training.ner.load_ner`).
+    """
+    from ..training.ner import source_ner  # lazy: only with a NER model (start-up time)
+
+    name = source_ner(nlp, path, before=before)
+    nlp.add_pipe("evidence_ner_spans", after=name)
 
 
 def build_pipeline(*, models_dir: Path | None = None, sentencizer: str = "rule") -> Language:
@@ -139,7 +154,11 @@ def build_pipeline(*, models_dir: Path | None = None, sentencizer: str = "rule")
     sourced: list[str] = []
     if pico_path is not None:
         sourced = _source_pico(nlp, pico_path)
-    nlp.meta["name"] = PIPELINE_NAME + ("+pico" if sourced else "")
+    ner_path = ner_folder(Path(models_dir))
+    with_ner = bool(sourced) and ner_path is not None
+    if with_ner:
+        _source_ner(nlp, ner_path, before=sourced[0])  # type: ignore[arg-type]
+    nlp.meta["name"] = PIPELINE_NAME + ("+pico" if sourced else "") + ("+ner" if with_ner else "")
     nlp.meta["version"] = PIPELINE_VERSION
     return nlp
 

@@ -81,8 +81,9 @@ def collect(
     """Candidates, features and labels of every article of ``split`` (train/dev)."""
     from ..assemble import make_doc
     from ..assemble.arms import _anchor, arm_candidates
-    from ..assemble.spans import _spans
+    from ..assemble.spans import _spans, trim_model_edges
     from ..nlp.arms import arm_role
+    from ..nlp.model_spans import naming_spans
     from ..nlp.pipeline import get_pipeline
     from ..sources import load_documents
 
@@ -107,7 +108,7 @@ def collect(
     for doc, pmcid in nlp.pipe(pairs_in, as_tuples=True, batch_size=32):
         sentences = doc._.sent_sections or [[0, len(doc.text), None]]
         starts = [int(r[0]) for r in sentences]
-        spans = _spans(doc, sentences, starts)
+        spans = naming_spans(trim_model_edges(_spans(doc, sentences, starts)))  # as in records
         groups, namer, features = arm_candidates(doc, spans)
         gold = [n for pair in prompts[pmcid] for n in pair]
         names = []
