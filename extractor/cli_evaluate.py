@@ -158,6 +158,26 @@ def evaluate_arm_results_cmd(
     _render_report(evaluate_arm_results(_shared(shared_dir), split=split, limit=limit), as_json)
 
 
+@evaluate.command("condition", context_settings=CONTEXT)
+@shared_option
+@split_option
+@limit_option
+@json_option
+@friendly_errors
+def evaluate_condition_cmd(
+    shared_dir: Path | None, split: str, limit: int | None, as_json: bool
+) -> None:
+    """Population condition (filled, correct) against PICO-Corpus condition annotations.
+
+    \b
+    Example:
+        evidence evaluate condition --split dev
+    """
+    from .evaluation.pico_corpus import evaluate_condition  # lazy: spaCy (start-up time)
+
+    _render_report(evaluate_condition(_shared(shared_dir), split=split, limit=limit), as_json)
+
+
 @evaluate.command("doses", context_settings=CONTEXT)
 @shared_option
 @split_option
@@ -369,7 +389,7 @@ def evaluate_ner_cmd(
         evidence evaluate ner ../shared/data/bc5cdr/pubtator/CDR_DevelopmentSet.PubTator.txt
         evidence evaluate ner ../shared/data/ncbi_disease/iob/devel.tsv --json
     """
-    from .training.ner import evaluate_ner, format_ner_table  # lazy: spaCy (start-up time)
+    from .training.ner_eval import evaluate_ner, format_ner_table  # lazy: spaCy (start-up time)
 
     model = model_dir or get_settings().models_dir / "ner"
     report = evaluate_ner(model, file, vectors=vectors, limit=limit)

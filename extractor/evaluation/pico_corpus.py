@@ -470,3 +470,61 @@ __all__ = [
     "score_arm_results",
     "score_sample_size",
 ]
+
+
+# --- the population's condition --------------------------------------------------------------
+
+#: A predicted condition is correct at this token F1 with one of the abstract's gold conditions.
+CONDITION_F1 = 0.5
+
+
+def score_condition(pairs: Iterable[tuple[BratDocument, Evidence]]) -> dict[str, Any]:
+    """``Population.condition`` against PICO-Corpus ``condition`` annotations.
+
+    Over abstracts with at least one gold condition: ``filled`` is the share with a predicted
+    condition, ``correct`` the share whose prediction matches a gold condition (token F1 ≥
+    :data:`CONDITION_F1`, :func:`extractor.evaluation.records.name_f1`), ``precision`` the share
+    of filled predictions that match. The corpus's ``condition`` is what the intervention
+    treats ("hot flashes" in breast-cancer survivors); ``correct_or_eligibility`` also accepts
+    a prediction found inside an ``eligibility`` annotation ("breast cancer" in "women with
+    early breast cancer").
+    """
+    from .records import name_f1
+
+    scored = filled = correct = loose = 0
+    examples: list[dict[str, Any]] = []
+    for doc, ev in pairs:
+        gold = [a.text for a in doc.of("condition")]
+        if not gold:
+            continue
+        scored += 1
+        predicted = ev.population.condition
+        filled += bool(predicted)
+        ok = bool(predicted) and any(name_f1(g, predicted or "") >= CONDITION_F1 for g in gold)
+        correct += ok
+        eligible = [a.text.casefold() for a in doc.of("eligibility")]
+        loose += ok or (
+            bool(predicted) and any((predicted or "").casefold() in e for e in eligible)
+        )
+        if not ok and len(examples) < 25:
+            examples.append({"doc_id": doc.doc_id, "gold": gold, "predicted": predicted})
+    return {
+        "documents": scored,
+        "filled": _ratio(filled, scored),
+        "correct": _ratio(correct, scored),
+        "precision": _ratio(correct, filled),
+        "correct_or_eligibility": _ratio(loose, scored),
+        "examples": examples,
+    }
+
+
+def evaluate_condition(
+    shared_dir: Path,
+    *,
+    split: str = "report",
+    nlp: Language | None = None,
+    limit: int | None = None,
+) -> dict[str, Any]:
+    """Score ``Population.condition`` on PICO-Corpus (see :func:`score_condition`)."""
+    docs = select_documents(shared_dir, split, limit)
+    return {"split": split, **score_condition(zip(docs, predict(docs, nlp), strict=True))}
