@@ -31,7 +31,9 @@ cluster, double-blind, single-blind, placebo-controlled, open-label, multicentre
 prospective, retrospective, single-arm (a guess for an unspecified trial with no control); see
 ``patterns/designs.jsonl``), ``doc._.conclusion`` (``{text, start, end} | None``) and
 ``doc._.title_entities``. Spans a trained model put in ``doc.spans["evidence"]`` or ``doc.ents``
-before this component are kept (``copy_ents``) and rules only add to them.
+before this component are all kept (``copy_ents``; model first) and the rules add theirs beside
+them; where the two overlap, the record builder names things from the rule's span
+(:func:`extractor.nlp.model_spans.naming_spans`: the numbers attach to it).
 """
 
 from __future__ import annotations
