@@ -45,28 +45,12 @@ def arm_candidates(
         for s in spans
         if s.label in ("INTERVENTION", "COMPARATOR") and not junk_arm_name(s.text)
     ]
-    # A drug the chemical/disease model found is an arm candidate even where no intervention
-    # span covers it; the selector weighs it (feature src_chemical).
-    arms_at = [(r[1], r[2]) for r in raw]
-    raw += [
-        ("INTERVENTION", s.start, s.end, "chemical", s.section)
-        for s in spans
-        if s.label == "CHEMICAL"
-        and not junk_arm_name(s.text)
-        and not any(a < s.end and s.start < b for a, b in arms_at)
-    ]
-    entities = {
-        label: [(s.start, s.end) for s in spans if s.label == label]
-        for label in ("CHEMICAL", "DISEASE")
-    }
     abbreviations = abbreviation_records(doc)
     namer = ArmNamer((a["short"], a["long"]) for a in abbreviations)
     mentions = [m for m in arm_mentions(raw, text, sections) if not junk_arm_name(m.text)]
     groups = group_by_key(mentions, namer)
     dose_starts = [int(r["start"]) for r in doc._.doses or []]
-    features = candidate_features(
-        groups, text, doc._.title or "", namer, dose_starts, entities=entities
-    )
+    features = candidate_features(groups, text, doc._.title or "", namer, dose_starts)
     return groups, namer, features
 
 

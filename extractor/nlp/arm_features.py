@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 from .arms import GENERIC_ARM, NOT_ARM, ArmGroup, ArmNamer, arm_role, score_group, stated_arm_count
 from .common import find_phrase
@@ -48,38 +48,16 @@ _VS = re.compile(
 )
 
 
-def _entity_features(
-    group: ArmGroup, chemicals: list[tuple[int, int]], diseases: list[tuple[int, int]]
-) -> list[str]:
-    """``chem_in=<bucket>``: mentions holding a chemical; ``disease``: one inside a disease."""
-    out = []
-    if chemicals:
-        inside = sum(
-            1 for m in group.mentions if any(m.start <= a and b <= m.end for a, b in chemicals)
-        )
-        out.append(f"chem_in={_bucket(inside, (0, 1, 2, 4))}")
-    if any(a <= m.start and m.end <= b for a, b in diseases for m in group.mentions):
-        out.append("disease")
-    return out
-
-
 def candidate_features(
     groups: Sequence[ArmGroup],
     text: str,
     title: str,
     namer: ArmNamer,
     dose_starts: Sequence[int] = (),
-    *,
-    entities: Mapping[str, Sequence[tuple[int, int]]] | None = None,
 ) -> list[tuple[str, ...]]:
     """String features of each candidate arm (for :class:`ArmSelector`): how often and where it
-    is named, by whom (model, rule, "X group" phrasing), what its name looks like, how it
-    ranks against the other candidates of the abstract, and whether the chemical/disease model
-    reads a drug (``chem_in``: a ``CHEMICAL`` inside a mention) or a disease (``disease``: the
-    mention lies inside a ``DISEASE``) in it (``entities``: ``{"CHEMICAL": [(start, end)],
-    "DISEASE": [...]}``)."""
-    chemicals = list((entities or {}).get("CHEMICAL", ()))
-    diseases = list((entities or {}).get("DISEASE", ()))
+    is named, by whom (model, rule, "X group" phrasing), what its name looks like, and how it
+    ranks against the other candidates of the abstract."""
     for g in groups:
         g.score = score_group(g)
     ranked = sorted(groups, key=lambda g: (-g.score, g.first))
@@ -108,8 +86,6 @@ def candidate_features(
             if m.source.endswith((".randomised", ".title"))
             else "lexicon"
             if m.source.endswith(".lexicon")
-            else "chemical"
-            if m.source == "chemical"
             else "rule"
             for m in g.mentions
         )
@@ -148,7 +124,6 @@ def candidate_features(
             feats.append("dose_near")
         if stated:
             feats.append(f"stated={stated}")
-        feats.extend(_entity_features(g, chemicals, diseases))
         feats.append(f"first={words[0] if words else ''}")
         feats.append(f"chars={_bucket(len(g.key), (3, 6, 10, 16, 25))}")
         late = sum(1 for m in g.mentions if _section_kind(m.section) in ("results", "conclusion"))
