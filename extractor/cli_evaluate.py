@@ -563,3 +563,36 @@ def train_arms_cmd(shared_dir: Path | None, output: Path | None, limit: int | No
 
     summary = train_selector(_shared(shared_dir), output=output, limit=limit)
     click.echo(json.dumps(summary, indent=2))
+
+
+@train.command("all", context_settings=CONTEXT)
+@shared_option
+@click.option(
+    "--models",
+    "models_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where the models go [default: $EVIDENCE_MODELS or models/].",
+)
+@click.option(
+    "--only",
+    multiple=True,
+    help="Rebuild only this step (repeatable): vectors, pico, ner, arm-sizes, arms.",
+)
+@friendly_errors
+def train_all_cmd(shared_dir: Path | None, models_dir: Path | None, only: tuple[str, ...]) -> None:
+    """Rebuild every shipped model from ../shared, in dependency order (about 50 minutes).
+
+    Static vectors (build/vectors), the PICO tagger, the chemical/disease NER, the arm-size
+    model and the arm selector (trained on the spans of the models before it). Each model's
+    card in models/README.md gives its data, config, seed and figures.
+
+    \b
+    Example:
+        evidence train all
+        evidence train all --only ner --only arms
+    """
+    from .training.all_models import train_all  # lazy: spaCy (start-up time)
+
+    models = models_dir or get_settings().models_dir
+    done = train_all(_shared(shared_dir), models, only=only, say=lambda m: click.echo(m, err=True))
+    click.echo(json.dumps(done, indent=2))

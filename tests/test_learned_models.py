@@ -96,3 +96,27 @@ def test_pretraining_corpus_and_config(shared_dir: Path, tmp_path: Path) -> None
     assert cfg["pretraining"]["component"] == "pico_tagger"
     assert cfg["pretraining"]["layer"] == "tok2vec"
     assert "raw_text" in cfg["paths"]
+
+
+# Measured 2026-12-03, default pipeline (PICO tagger + NER), PICO-Corpus dev abstracts that
+# annotate a condition (137): correct 0.175, correct or in the eligibility phrase 0.774; the same
+# pipeline without the NER model: 0.066 / 0.620.
+CONDITION_FLOORS = {"correct": 0.16, "correct_or_eligibility": 0.75}
+CONDITION_DIGEST = "2303bfbb2631018c"
+
+
+def test_condition_gate(shared_dir: Path) -> None:
+    """Quality gate: ``population.condition`` from the NER model against PICO-Corpus dev."""
+    from gates import assert_pinned, corpus_digest
+
+    from extractor.evaluation.pico_corpus import evaluate_condition, select_documents
+
+    brat = shared_dir / "data" / "pico_corpus" / "brat"
+    docs = [d for d in select_documents(shared_dir, split="dev") if d.of("condition")]
+    files = [brat / f"{d.doc_id}{suffix}" for d in docs for suffix in (".txt", ".ann")]
+    assert_pinned("PICO-Corpus dev conditions", CONDITION_DIGEST, corpus_digest(shared_dir, files))
+    report = evaluate_condition(shared_dir, split="dev")
+    assert report["documents"] == len(docs) == 137
+    measured = {k: report[k] for k in CONDITION_FLOORS}
+    low = {k: (v, CONDITION_FLOORS[k]) for k, v in measured.items() if v < CONDITION_FLOORS[k]}
+    assert not low, f"below the quality floors (measured, floor): {low}"

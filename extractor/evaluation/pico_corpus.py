@@ -525,6 +525,7 @@ def evaluate_condition(
     nlp: Language | None = None,
     limit: int | None = None,
 ) -> dict[str, Any]:
-    """Score ``Population.condition`` on PICO-Corpus (see :func:`score_condition`)."""
-    docs = select_documents(shared_dir, split, limit)
+    """Score ``Population.condition`` on the PICO-Corpus abstracts of ``split`` that annotate a
+    condition (at most ``limit`` of them; see :func:`score_condition`)."""
+    docs = [d for d in select_documents(shared_dir, split) if d.of("condition")][:limit]
     return {"split": split, **score_condition(zip(docs, predict(docs, nlp), strict=True))}

@@ -4,6 +4,8 @@
 * :mod:`.train`    — :func:`train_pico`: rebuild the DocBins and train with spaCy's train API;
 * :mod:`.evaluate` — :func:`evaluate_pico`: token- and span-level P/I/O scores on any EBM file;
 * :mod:`.vectors`, :mod:`.benchmark`, :mod:`.arm_sizes` — word vectors, throughput, arm-size check.
+* :mod:`.bc5cdr`, :mod:`.ner`, :mod:`.ner_eval`, :mod:`.ner_consistency` — the chemical/disease
+  NER: BC5CDR readers, training/export/loading (``load_ner``), scoring, consistency rules.
 
 Each module's ``python -m`` entry runs through :func:`run_main`: an ``ExtractorError`` (missing
 file, bad config …) is one ``error:`` line on stderr and exit status 1, like the CLI.

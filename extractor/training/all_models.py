@@ -8,7 +8,7 @@ step            folder                what it trains (minutes on one core of the
 ``vectors``     ``build/vectors``     word2vec on the shared corpora's text (3–6; not shipped
                                       alone: the PICO tagger carries the table)
 ``pico``        ``pico-tagger``       PICO token tagger on EBM-NLP (≈ 25)
-``ner``         ``ner``               chemical/disease NER on BC5CDR train + dev (≈ 15)
+``ner``         ``ner``               chemical/disease NER on BC5CDR train + dev (≈ 9)
 ``arm-sizes``   ``arm-sizes``         per-arm sample sizes on PICO-Corpus (≈ 2)
 ``arms``        ``arm-selector``      which candidates are arms, on Evidence Inference prompts,
                                       from the spans of the models above (≈ 3)
