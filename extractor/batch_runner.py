@@ -12,7 +12,7 @@ import os
 import sys
 import time
 from collections.abc import Sequence
-from contextlib import suppress
+from contextlib import closing, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -256,7 +256,7 @@ def _extract_into(
     )
     stored = None if options.force else stored_filter(run.db, pipeline_label(_models_dir()))
     started = time.monotonic()
-    for item in extraction.extract_batch(
+    items = extraction.extract_batch(
         batch.sources,
         batch_size=options.batch_size,
         jobs=jobs,
@@ -264,17 +264,21 @@ def _extract_into(
         scheduler=options.scheduler,
         stored=stored,
         on_source=lambda _source: progress.advance(task),
-    ):
-        run.take(item)
-        counts = run.counts
-        done = counts.stored + counts.skipped + counts.already
-        progress.update(
-            task,
-            rate=done / max(time.monotonic() - started, 1e-9),
-            stored=counts.stored,
-            already=counts.already,
-            failed=len(counts.failures),
-        )
+    )
+    # Closed on any exit: a Ctrl-C while a chunk is being stored stops the worker processes now,
+    # not when the interpreter exits (the interrupt's traceback keeps the generators alive).
+    with closing(items):
+        for item in items:
+            run.take(item)
+            counts = run.counts
+            done = counts.stored + counts.skipped + counts.already
+            progress.update(
+                task,
+                rate=done / max(time.monotonic() - started, 1e-9),
+                stored=counts.stored,
+                already=counts.already,
+                failed=len(counts.failures),
+            )
 
 
 def _models_dir() -> Path:

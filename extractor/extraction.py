@@ -6,7 +6,7 @@ This module only wires the stages together; each stage lives in its own package.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -283,7 +283,7 @@ def extract_batch(
     engine: str = "local",
     scheduler: str | None = None,
     stored: StoredFilter | None = None,
-) -> Iterator[BatchItem]:
+) -> Generator[BatchItem, None, None]:
     """Process many sources; yield an item per document or failure, never raising for one.
 
     A source may hold many documents (an export, a PubMed XML file, a PMID list). Documents
