@@ -28,6 +28,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from .errors import ConfigError
@@ -47,6 +48,8 @@ MAX_JOBS = 64
 # Seconds between two checks of a worker's watchdog that its parent is still there.
 WATCHDOG_INTERVAL = 0.5
 _PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+# Seconds the parent waits for a chunk before looking for a pending Ctrl-C again.
+_WAKE_EVERY = 0.5
 
 
 def resolve_jobs(jobs: int) -> int:
@@ -126,9 +129,9 @@ def map_chunks(
             for chunk in chunks:
                 pending.append(pool.submit(func, chunk))
                 while len(pending) >= 2 * jobs:
-                    yield pending.popleft().result()
+                    yield _result(pending.popleft())
             while pending:
-                yield pending.popleft().result()
+                yield _result(pending.popleft())
         except (KeyboardInterrupt, SystemExit, GeneratorExit):
             _stop_workers(pool)
             raise
@@ -139,6 +142,20 @@ def map_chunks(
             raise
 
 
+def _result(future: Future[R]) -> R:
+    """``future.result()``, waking twice a second so a Ctrl-C is acted on at once.
+
+    A signal the kernel hands to another thread of this process (the pool's manager or queue
+    threads) sets Python's flag but does not interrupt the main thread's wait; a wait without
+    a timeout would then run the handler only when the next chunk comes back, seconds later.
+    """
+    while True:
+        try:
+            return future.result(timeout=_WAKE_EVERY)
+        except FutureTimeout:
+            continue
+
+
 def _stop_workers(pool: ProcessPoolExecutor) -> None:
     """Terminate the pool's workers now (not after their current chunk) and wait for them."""
     terminate = getattr(pool, "terminate_workers", None)  # Python 3.14+
@@ -146,6 +163,12 @@ def _stop_workers(pool: ProcessPoolExecutor) -> None:
         terminate()
         return
     processes = list((getattr(pool, "_processes", None) or {}).values())
+    # Chunks still buffered for the workers would make the pool's shutdown wait to write them
+    # into a pipe nobody reads any more.
+    call_queue = getattr(pool, "_call_queue", None)
+    if call_queue is not None:
+        with contextlib.suppress(Exception):
+            call_queue.cancel_join_thread()
     for process in processes:
         with contextlib.suppress(Exception):
             process.terminate()
