@@ -83,3 +83,15 @@ def test_pico_records_gate(shared_dir: Path, tmp_path: Path) -> None:
     measured = {k: report["token"][k]["f"] for k in FLOORS}
     low = {k: (round(v, 4), FLOORS[k]) for k, v in measured.items() if v < FLOORS[k]}
     assert not low, f"below the quality floors (measured, floor): {low}"
+
+
+def test_pico_records_bad_file_is_one_error_line(tmp_path: Path) -> None:
+    """An empty or binary FILE: one line on stderr, exit 1, no batch run."""
+    empty, binary = tmp_path / "empty.txt", tmp_path / "binary.txt"
+    empty.write_bytes(b"")
+    binary.write_bytes(b"-DOCSTART- -1- O O\n\x80\xff\xfe token\n")
+    for path, message in ((empty, "no abstracts in"), (binary, "not an EBM-NLP token file")):
+        result = CliRunner().invoke(cli, ["evaluate", "pico-records", str(path)])
+        assert result.exit_code == 1
+        assert result.output.count("\n") == 1 and message in result.output, result.output
+    assert not list(tmp_path.glob("*.db"))

@@ -60,7 +60,8 @@ def iter_ebm_documents(path: Path) -> Iterator[EbmDocument]:
     """Yield the documents of one EBM-NLP token file, in file order.
 
     Raises:
-        ExtractorError: the file is missing or a line is not ``token POS label``.
+        ExtractorError: the file is missing, not UTF-8 text, or a line is not
+            ``token POS label``.
     """
     try:
         handle = Path(path).open(encoding="utf-8")  # noqa: SIM115  (closed by the with below)
@@ -68,7 +69,7 @@ def iter_ebm_documents(path: Path) -> Iterator[EbmDocument]:
         raise ExtractorError(f"cannot read EBM-NLP file {path}: {exc}") from exc
     current: EbmDocument | None = None
     with handle:
-        for lineno, line in enumerate(handle, 1):
+        for lineno, line in enumerate(_lines(handle, path), 1):
             line = line.rstrip("\n")
             if not line.strip():
                 continue
@@ -88,6 +89,14 @@ def iter_ebm_documents(path: Path) -> Iterator[EbmDocument]:
             current.labels.append(label)
     if current is not None and current.words:
         yield current
+
+
+def _lines(handle: Iterator[str], path: Path) -> Iterator[str]:
+    """The file's lines; bytes that are not UTF-8 are one clear error, not a traceback."""
+    try:
+        yield from handle
+    except UnicodeDecodeError as exc:
+        raise ExtractorError(f"{path}: not an EBM-NLP token file (not UTF-8 text: {exc})") from exc
 
 
 def to_doc(vocab: Vocab, document: EbmDocument, *, with_tags: bool = True) -> Doc:
